@@ -1,0 +1,512 @@
+r"""Real-data training tasks and a vectorized minibatch trainer.
+
+A :class:`Task` bundles a train/test split with an analytic, batched loss and gradient:
+parameters are one flat vector of length ``P``, and an array of shape ``(*batch, P)`` holds
+one model per batch entry, so a whole hyperparameter sweep trains in a single numpy call per
+step. Three tasks:
+
+* :func:`digits_softmax` — multinomial logistic regression on scikit-learn's digits;
+* :func:`digits_mlp` — the same data through one tanh hidden layer;
+* :func:`sparse_logistic` — synthetic binary features, some rarely on: the setting AdaGrad
+  was designed for (Duchi et al., 2011).
+
+:func:`train` runs an optimizer (``init``/``step`` interface of :mod:`adaptive_lr.optimizers`)
+over seeded minibatches; runs that diverge are frozen and reported, never raised.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _validation as check
+from .divergence import DivergenceMonitor
+
+__all__ = ["Task", "SoftmaxTask", "MLPTask", "SparseLogisticTask", "Training",
+           "digits_softmax", "digits_mlp", "sparse_logistic", "train"]
+
+#: Standard deviation of the Gaussian initialisation of the linear models.
+INIT_SCALE = 0.01
+
+
+# --------------------------------------------------------------------------- losses
+
+
+def _softmax_cross_entropy(logits: np.ndarray, y: np.ndarray):
+    r"""Mean cross-entropy of integer labels and its gradient with respect to the logits.
+
+    .. math::
+
+        \ell = \frac1m \sum_i \Big(\log\sum_k e^{z_{ik}} - z_{i y_i}\Big), \qquad
+        \frac{\partial \ell}{\partial z_{ik}} = \frac1m\big(\operatorname{softmax}(z_i)_k
+        - [k = y_i]\big)
+
+    The log-sum-exp is taken after subtracting each row's maximum, so large logits cannot
+    overflow. ``logits`` has shape ``(*batch, m, K)``; the loss has shape ``batch``.
+    """
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    m = y.shape[0]
+    loss = -log_probs[..., np.arange(m), y].mean(axis=-1)
+    grad = np.exp(log_probs)
+    grad[..., np.arange(m), y] -= 1.0
+    return loss, grad / m
+
+
+def _logistic(z: np.ndarray, y: np.ndarray):
+    r"""Mean logistic loss of 0/1 labels and its gradient with respect to the scores.
+
+    .. math::
+
+        \ell = \frac1m \sum_i \big(\log(1 + e^{z_i}) - y_i z_i\big), \qquad
+        \frac{\partial \ell}{\partial z_i} = \frac1m\big(\sigma(z_i) - y_i\big)
+
+    computed with ``logaddexp`` so neither term overflows. ``z`` has shape ``(*batch, m)``.
+    """
+    loss = (np.logaddexp(0.0, z) - y * z).mean(axis=-1)
+    sigmoid = np.exp(-np.logaddexp(0.0, -z))
+    return loss, (sigmoid - y) / y.shape[0]
+
+
+# ---------------------------------------------------------------------------- tasks
+
+
+@dataclass(frozen=True, eq=False)
+class Task:
+    """A supervised learning problem with flat, batched parameters.
+
+    Attributes:
+      name: short label for plots.
+      X_train, X_test: float64 features, shape ``(m, d)``.
+      y_train, y_test: int64 labels, shape ``(m,)``.
+
+    Subclasses define ``n_params`` (``P``), ``n_classes``, ``_init_vector``,
+    ``loss_and_grad`` and ``predict``. Every method taking ``params`` accepts shape ``(*batch, P)`` and returns
+    one value per batch entry, exactly as separate calls would.
+    """
+
+    name: str
+    X_train: np.ndarray = field(repr=False)
+    y_train: np.ndarray = field(repr=False)
+    X_test: np.ndarray = field(repr=False)
+    y_test: np.ndarray = field(repr=False)
+
+    @property
+    def n_params(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def n_classes(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[1]
+
+    def _init_vector(self, rng: np.random.Generator) -> np.ndarray:
+        raise NotImplementedError
+
+    def init(self, seed: int = 0, batch_shape=()) -> np.ndarray:
+        """Seeded float64 initial parameters of shape ``batch_shape + (P,)``.
+
+        Every batch entry gets the same vector, so the runs of a sweep differ only in their
+        hyperparameters.
+        """
+        seed = check.positive_int("seed", seed, minimum=0)
+        if isinstance(batch_shape, (int, np.integer)):
+            batch_shape = (batch_shape,)
+        if not isinstance(batch_shape, (tuple, list)):
+            raise TypeError(f"batch_shape must be a tuple of positive ints, got {batch_shape!r}")
+        batch_shape = tuple(check.positive_int("batch_shape entries", n) for n in batch_shape)
+        vector = self._init_vector(np.random.default_rng(seed))
+        return np.broadcast_to(vector, batch_shape + vector.shape).copy()
+
+    def _params(self, name: str, params) -> np.ndarray:
+        """``params`` checked to be a float array of shape ``(*batch, P)``."""
+        params = check.float_array(name, params)
+        if params.ndim == 0 or params.shape[-1] != self.n_params:
+            raise ValueError(f"{name} must have shape (*batch, {self.n_params}) for "
+                             f"{self.name}, got {params.shape}")
+        return params
+
+    def _arguments(self, params, X, y):
+        """Check a ``(params, X, y)`` triple; return params and X as float, y as int."""
+        params = self._params("params", params)
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"X must have shape (m, {self.n_features}), got {X.shape}")
+        y = np.asarray(y)
+        if y.dtype.kind not in "iu" or y.shape != X.shape[:1]:
+            raise ValueError(f"y must be integer labels of shape ({X.shape[0]},), "
+                             f"got dtype {y.dtype} and shape {y.shape}")
+        if y.size and not 0 <= y.min() <= y.max() < self.n_classes:
+            raise ValueError(f"y must hold labels in [0, {self.n_classes - 1}], "
+                             f"got {y.min()}..{y.max()}")
+        return params, X, y
+
+    def loss_and_grad(self, params, X, y):
+        """Mean minibatch loss, shape ``params.shape[:-1]``, and its gradient, ``params.shape``."""
+        raise NotImplementedError
+
+    def predict(self, params, X) -> np.ndarray:
+        """Predicted labels, shape ``params.shape[:-1] + (m,)``."""
+        raise NotImplementedError
+
+    def loss(self, params, X, y) -> np.ndarray:
+        """Mean loss on ``(X, y)``, shape ``params.shape[:-1]``."""
+        return self.loss_and_grad(params, X, y)[0]
+
+    def accuracy(self, params, X, y) -> np.ndarray:
+        """Fraction of ``(X, y)`` classified correctly, shape ``params.shape[:-1]``."""
+        params, X, y = self._arguments(params, X, y)
+        return (self.predict(params, X) == y).mean(axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class SoftmaxTask(Task):
+    r"""Multinomial logistic regression: :math:`p(k \mid x) = \operatorname{softmax}(xW + b)_k`.
+
+    Loss: mean cross-entropy plus :math:`\tfrac{\lambda}{2}\lVert W\rVert^2` (``l2`` = λ; the
+    bias is not penalised). Parameters: ``W`` (d × K) flattened row-major, then ``b`` (K).
+    """
+
+    n_classes: int = 10
+    l2: float = 0.0
+
+    @property
+    def n_params(self) -> int:
+        return (self.n_features + 1) * self.n_classes
+
+    def unflatten(self, params) -> tuple[np.ndarray, np.ndarray]:
+        """Views ``(W, b)`` of shapes ``(*batch, d, K)`` and ``(*batch, K)``."""
+        d, k = self.n_features, self.n_classes
+        return params[..., :d * k].reshape(params.shape[:-1] + (d, k)), params[..., d * k:]
+
+    def _init_vector(self, rng):
+        return INIT_SCALE * rng.standard_normal(self.n_params)
+
+    def _logits(self, params, X):
+        W, b = self.unflatten(params)
+        return X @ W + b[..., None, :]
+
+    def loss_and_grad(self, params, X, y):
+        params, X, y = self._arguments(params, X, y)
+        W, _ = self.unflatten(params)
+        loss, g_logits = _softmax_cross_entropy(self._logits(params, X), y)
+        # z = XW + b  ⇒  ∂ℓ/∂W = Xᵀ ∂ℓ/∂z, ∂ℓ/∂b = Σ_i ∂ℓ/∂z_i
+        g_W = X.T @ g_logits + self.l2 * W
+        loss = loss + 0.5 * self.l2 * np.sum(W * W, axis=(-2, -1))
+        grad = np.concatenate([g_W.reshape(params.shape[:-1] + (-1,)), g_logits.sum(axis=-2)],
+                              axis=-1)
+        return loss, grad.astype(params.dtype, copy=False)
+
+    def predict(self, params, X):
+        return self._logits(params, X).argmax(axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class MLPTask(Task):
+    r"""One tanh hidden layer, then softmax: :math:`z = \tanh(xW_1 + b_1)\,W_2 + b_2`.
+
+    Loss: mean cross-entropy plus :math:`\tfrac{\lambda}{2}(\lVert W_1\rVert^2 +
+    \lVert W_2\rVert^2)`. Parameters: ``W1`` (d × H), ``b1`` (H), ``W2`` (H × K), ``b2`` (K),
+    flattened in that order. Weights start Glorot-uniform, biases at zero.
+
+    References:
+      Glorot & Bengio, *Understanding the difficulty of training deep feedforward neural
+      networks*, AISTATS 2010.
+    """
+
+    hidden: int = 32
+    n_classes: int = 10
+    l2: float = 0.0
+
+    @property
+    def _shapes(self):
+        d, h, k = self.n_features, self.hidden, self.n_classes
+        return (d, h), (h,), (h, k), (k,)
+
+    @property
+    def n_params(self) -> int:
+        return sum(int(np.prod(s)) for s in self._shapes)
+
+    def unflatten(self, params):
+        """Views ``(W1, b1, W2, b2)``, each with the leading batch axes of ``params``."""
+        parts, start = [], 0
+        for shape in self._shapes:
+            size = int(np.prod(shape))
+            parts.append(params[..., start:start + size].reshape(params.shape[:-1] + shape))
+            start += size
+        return tuple(parts)
+
+    def flatten(self, W1, b1, W2, b2) -> np.ndarray:
+        """Inverse of :meth:`unflatten`."""
+        batch = np.shape(b1)[:-1]
+        return np.concatenate([np.reshape(a, batch + (-1,)) for a in (W1, b1, W2, b2)], axis=-1)
+
+    def _init_vector(self, rng):
+        (d, h), _, (_, k), _ = self._shapes
+
+        def glorot(fan_in, fan_out):  # U(−a, a), a = √(6 / (fan_in + fan_out))
+            return rng.uniform(-1, 1, (fan_in, fan_out)) * np.sqrt(6 / (fan_in + fan_out))
+
+        return self.flatten(glorot(d, h), np.zeros(h), glorot(h, k), np.zeros(k))
+
+    def _forward(self, params, X):
+        W1, b1, W2, b2 = self.unflatten(params)
+        hidden = np.tanh(X @ W1 + b1[..., None, :])
+        return hidden, hidden @ W2 + b2[..., None, :]
+
+    def loss_and_grad(self, params, X, y):
+        params, X, y = self._arguments(params, X, y)
+        W1, _, W2, _ = self.unflatten(params)
+        hidden, logits = self._forward(params, X)
+        loss, g_logits = _softmax_cross_entropy(logits, y)
+        # backpropagation; tanh' = 1 − tanh²
+        g_W2 = hidden.swapaxes(-1, -2) @ g_logits + self.l2 * W2
+        g_pre = (g_logits @ W2.swapaxes(-1, -2)) * (1.0 - hidden * hidden)
+        g_W1 = X.T @ g_pre + self.l2 * W1
+        loss = loss + 0.5 * self.l2 * (np.sum(W1 * W1, axis=(-2, -1))
+                                       + np.sum(W2 * W2, axis=(-2, -1)))
+        grad = self.flatten(g_W1, g_pre.sum(axis=-2), g_W2, g_logits.sum(axis=-2))
+        return loss, grad.astype(params.dtype, copy=False)
+
+    def predict(self, params, X):
+        return self._forward(params, X)[1].argmax(axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class SparseLogisticTask(Task):
+    r"""Logistic regression on 0/1 features: :math:`p(y=1\mid x) = \sigma(x\cdot w + b)`.
+
+    Parameters: the weights ``w`` (d), then the intercept ``b``.
+
+    Attributes:
+      true_weights: the weights that generated the labels, shape ``(d,)``.
+      true_bias: the intercept that generated them.
+      rare: boolean mask of the rarely-active features, shape ``(d,)``.
+
+    A feature that is 0 contributes 0 to the gradient, so a rare feature's weight is updated
+    rarely and by small averaged gradients: plain SGD learns it slowly, while AdaGrad's
+    per-coordinate rate ρ/√(Σ g²) stays large for it.
+    """
+
+    true_weights: np.ndarray = field(default=None, repr=False)
+    true_bias: float = 0.0
+    rare: np.ndarray = field(default=None, repr=False)
+    n_classes = 2
+
+    @property
+    def n_params(self) -> int:
+        return self.n_features + 1
+
+    def _init_vector(self, rng):
+        return INIT_SCALE * rng.standard_normal(self.n_params)
+
+    def _scores(self, params, X):
+        return params[..., :-1] @ X.T + params[..., -1:]
+
+    def loss_and_grad(self, params, X, y):
+        params, X, y = self._arguments(params, X, y)
+        loss, g_scores = _logistic(self._scores(params, X), y)
+        grad = np.concatenate([g_scores @ X, g_scores.sum(axis=-1, keepdims=True)], axis=-1)
+        return loss, grad.astype(params.dtype, copy=False)
+
+    def predict(self, params, X):
+        return (self._scores(params, X) > 0).astype(np.int64)
+
+    def weight_error(self, params, which: str = "rare") -> np.ndarray:
+        r"""RMS distance to the true weights over ``which`` features, shape ``params.shape[:-1]``.
+
+        :math:`\sqrt{\tfrac1{|S|}\sum_{j\in S}(w_j - w^\star_j)^2}` with S the rare, the
+        common, or all features (the intercept is not included).
+        """
+        masks = {"rare": self.rare, "common": ~self.rare, "all": np.ones_like(self.rare)}
+        if which not in masks:
+            raise ValueError(f"which must be one of 'rare', 'common', 'all', got {which!r}")
+        diff = (self._params("params", params)[..., :-1] - self.true_weights)[..., masks[which]]
+        return np.sqrt(np.mean(diff * diff, axis=-1))
+
+
+# ------------------------------------------------------------------------ factories
+
+
+def _split(X, y, test_fraction, seed):
+    """Seeded stratified train/test split (each class in the same proportion in both)."""
+    from sklearn.model_selection import train_test_split
+
+    check.hyperparameter("test_fraction", test_fraction, low_open=True, high=1.0)
+    seed = check.positive_int("seed", seed, minimum=0)
+    return train_test_split(X, y, test_size=test_fraction, random_state=seed, stratify=y)
+
+
+def _digits(test_fraction, seed):
+    """Digits split and standardized with training statistics."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X_train, X_test, y_train, y_test = _split(digits.data, digits.target.astype(np.int64),
+                                              test_fraction, seed)
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    std[std == 0] = 1.0  # border pixels are always 0: leave them at 0 instead of 0/0
+    return (X_train - mean) / std, y_train, (X_test - mean) / std, y_test
+
+
+def digits_softmax(test_fraction: float = 0.25, seed: int = 0, l2: float = 0.0) -> SoftmaxTask:
+    """Multinomial logistic regression on the 8×8 digits (1797 images, 64 features, 10 classes).
+
+    Features are standardized with the training split's mean and standard deviation.
+    ``P = 64·10 + 10 = 650``; at zero parameters the loss is log 10.
+
+    References:
+      Alpaydin & Kaynak, *Optical recognition of handwritten digits*, UCI repository, 1998
+      (the copy bundled with scikit-learn as ``load_digits``).
+    """
+    l2 = float(check.hyperparameter("l2", l2))
+    return SoftmaxTask("digits softmax", *_digits(test_fraction, seed), l2=l2)
+
+
+def digits_mlp(hidden: int = 32, test_fraction: float = 0.25, seed: int = 0,
+               l2: float = 0.0) -> MLPTask:
+    """The digits through one tanh layer of ``hidden`` units; ``P = 65·H + (H+1)·10``."""
+    hidden = check.positive_int("hidden", hidden)
+    l2 = float(check.hyperparameter("l2", l2))
+    return MLPTask(f"digits MLP ({hidden} tanh)", *_digits(test_fraction, seed),
+                   hidden=hidden, l2=l2)
+
+
+def sparse_logistic(n_samples: int = 2000, n_features: int = 50, n_rare: int = 25,
+                    rare_prob: float = 0.02, common_prob: float = 0.5, seed: int = 0,
+                    test_fraction: float = 0.25) -> SparseLogisticTask:
+    r"""Synthetic binary classification where some binary features are rarely on.
+
+    Feature j is 1 with probability ``rare_prob`` for the last ``n_rare`` features and
+    ``common_prob`` for the others. True weights are :math:`w^\star_j = s_j u_j` with random
+    signs :math:`s_j` and :math:`u_j \sim U(1, 2)` for every feature, so rare features are as
+    informative as common ones when they are on. Labels are drawn from
+    :math:`y \sim \text{Bernoulli}(\sigma(x\cdot w^\star))`.
+
+    With the defaults each rare feature is on in about 30 of the 1500 training samples: over
+    a few epochs SGD barely moves its weight, AdaGrad learns it (Duchi et al., 2011, §1).
+    """
+    n_samples = check.positive_int("n_samples", n_samples, minimum=4)
+    n_features = check.positive_int("n_features", n_features)
+    n_rare = check.positive_int("n_rare", n_rare, minimum=0)
+    if n_rare > n_features:
+        raise ValueError(f"n_rare must lie in [0, n_features={n_features}], got {n_rare}")
+    rare_prob = float(check.hyperparameter("rare_prob", rare_prob, high=1.0, high_open=False))
+    common_prob = float(check.hyperparameter("common_prob", common_prob, high=1.0,
+                                             high_open=False))
+    seed = check.positive_int("seed", seed, minimum=0)
+    rng = np.random.default_rng(seed)
+    rare = np.arange(n_features) >= n_features - n_rare
+    true_weights = rng.choice([-1.0, 1.0], n_features) * rng.uniform(1.0, 2.0, n_features)
+    probs = np.where(rare, rare_prob, common_prob)
+    # centre the score, E[x·w* + b*] = 0, so the two classes are about equally frequent
+    true_bias = -float(probs @ true_weights)
+    X = (rng.random((n_samples, n_features)) < probs).astype(np.float64)
+    p = np.exp(-np.logaddexp(0.0, -(X @ true_weights + true_bias)))
+    y = (rng.random(n_samples) < p).astype(np.int64)
+    X_train, X_test, y_train, y_test = _split(X, y, test_fraction, seed)
+    return SparseLogisticTask("sparse logistic", X_train, y_train, X_test, y_test,
+                              true_weights=true_weights, true_bias=true_bias, rare=rare)
+
+
+# ------------------------------------------------------------------------- training
+
+
+@dataclass(eq=False)
+class Training:
+    """Result of :func:`train`; every array ends with the batch axes of ``params0``.
+
+    Attributes:
+      step_losses: ``(steps, *batch)`` loss of each minibatch before its update; NaN once a
+        run has diverged.
+      epoch_train_loss: ``(epochs + 1, *batch)`` full training loss at the start and after
+        each epoch.
+      epoch_test_accuracy: ``(epochs + 1, *batch)`` test accuracy at the same moments.
+      params: final parameters ``(*batch, P)``; a diverged run keeps the values at which it
+        was stopped.
+      diverged_at: ``(*batch)`` number of updates after which the run was found diverged,
+        −1 if it never was.
+      monitor: the :class:`~adaptive_lr.divergence.DivergenceMonitor` holding the reasons.
+    """
+
+    step_losses: np.ndarray
+    epoch_train_loss: np.ndarray
+    epoch_test_accuracy: np.ndarray
+    params: np.ndarray
+    diverged_at: np.ndarray
+    monitor: DivergenceMonitor = field(repr=False)
+
+    def message(self, index=()) -> str:
+        """Status of one run, e.g. ``'diverged at step 12: non-finite loss'``."""
+        return self.monitor.message(index)
+
+
+def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, seed: int = 0,
+          explode: float = 1e6) -> Training:
+    """Minibatch training of every run in ``params0`` (shape ``(*batch, P)``) with ``opt``.
+
+    Each epoch visits the training set once in the order of a permutation drawn from
+    ``np.random.default_rng(seed)``, in minibatches of ``batch_size`` (the last may be
+    smaller); all runs see the same minibatches. Step t means "after t updates": the
+    :class:`DivergenceMonitor` checks the parameters and the minibatch loss at every step
+    and the full training loss after each epoch. A run that diverges is frozen — it gets
+    zero gradients and keeps its parameters, its later losses and accuracies are NaN — while
+    the others continue. Floating-point warnings are silenced: divergence is data, not an
+    error.
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task (e.g. digits_softmax()), got {type(task).__name__}")
+    if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
+        raise TypeError(f"opt must have init(params) and step(params, grad, state) methods, "
+                        f"got {type(opt).__name__}")
+    params = task._params("params0", params0)
+    epochs = check.positive_int("epochs", epochs)
+    n = task.X_train.shape[0]
+    batch_size = check.positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(f"batch_size must lie in [1, {n}] (the training set size), "
+                         f"got {batch_size}")
+    seed = check.positive_int("seed", seed, minimum=0)
+
+    batch = params.shape[:-1]
+    steps_per_epoch = -(-n // batch_size)
+    step_losses = np.full((epochs * steps_per_epoch,) + batch, np.nan)
+    train_loss = np.full((epochs + 1,) + batch, np.nan)
+    test_accuracy = np.full((epochs + 1,) + batch, np.nan)
+    rng = np.random.default_rng(seed)
+
+    def evaluate(epoch, params, loss):
+        alive = ~monitor.diverged
+        train_loss[epoch] = np.where(alive, loss, np.nan)
+        test_accuracy[epoch] = np.where(alive, task.accuracy(params, task.X_test, task.y_test),
+                                        np.nan)
+
+    with np.errstate(all="ignore"):
+        loss = task.loss(params, task.X_train, task.y_train)
+        monitor = DivergenceMonitor(loss, explode)
+        evaluate(0, params, loss)
+        state = opt.init(params)
+        step = 0
+        for epoch in range(1, epochs + 1):
+            order = rng.permutation(n)
+            for start in range(0, n, batch_size):
+                rows = order[start:start + batch_size]
+                loss, grad = task.loss_and_grad(params, task.X_train[rows], task.y_train[rows])
+                monitor.update(step, params, loss)
+                frozen = monitor.diverged
+                step_losses[step] = np.where(frozen, np.nan, loss)
+                # a frozen run gets a zero gradient (keeping its optimizer state finite) and
+                # keeps its parameters whatever the optimizer proposes
+                frozen = frozen[..., None]
+                proposal, state = opt.step(params, np.where(frozen, 0.0, grad), state)
+                params = np.where(frozen, params, proposal)
+                step += 1
+            loss = task.loss(params, task.X_train, task.y_train)
+            monitor.update(step, params, loss)
+            evaluate(epoch, params, loss)
+
+    return Training(step_losses, train_loss, test_accuracy, params,
+                    monitor.diverged_at.copy(), monitor)

@@ -1,0 +1,201 @@
+"""Interactive panels for the chapters.
+
+:class:`ComparisonPanel` is a matplotlib figure (contours with one trajectory per optimizer,
+beside their effective learning rates) that updates in place: a new hyperparameter recomputes
+the runs and moves the lines with ``set_data``; contours are recomputed only when the
+objective changes. :func:`comparison_widget` wires ipywidgets controls to a panel and shows
+the figure as an ``Image`` widget, whose PNG is stored in the notebook's widget state, so the
+static page shows the last frame. :func:`static_scrubber` precomputes frames of the same panel
+for readers without a kernel.
+
+A run that diverges is reported in the panel's status line (step and reason); an invalid
+hyperparameter shows its error message there instead of raising.
+"""
+from __future__ import annotations
+
+import html
+from typing import Callable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import plots
+from .runs import Run, minimize
+
+OptimizerFactory = Callable[..., Sequence]
+
+
+class ComparisonPanel:
+    """Trajectories of several optimizers on one objective, and their effective rates.
+
+    Args:
+      objective: the landscape (see :mod:`adaptive_lr.objectives`).
+      optimizers: the optimizers to compare (their ``label`` names the lines).
+      steps: steps per run.
+      start: start point (default: the objective's ``start``).
+      coordinates: which coordinates' effective rates to draw.
+    """
+
+    def __init__(self, objective, optimizers: Sequence, steps: int = 100, start=None,
+                 coordinates: Sequence[int] = (0, 1), figsize=(9.0, 3.8)):
+        self.fig, (self.ax_path, self.ax_lr) = plt.subplots(
+            1, 2, figsize=figsize, gridspec_kw={"width_ratios": [1.1, 1]}, layout="constrained")
+        self.coordinates = tuple(coordinates)
+        self.objective, self._contours = None, None
+        self.path_lines, self.lr_lines = [], []
+        self.runs: list[Run] = []
+        self.messages: list[str] = []
+        self.update(objective=objective, optimizers=optimizers, steps=steps, start=start)
+
+    def update(self, objective=None, optimizers=None, steps=None, start=None) -> list[Run]:
+        """Recompute the runs with whatever changed and move the artists; return the runs."""
+        if objective is not None and objective is not self.objective:
+            self._draw_landscape(objective)
+        if optimizers is not None:
+            self.optimizers = list(optimizers)
+        self.steps = self.steps if steps is None else steps
+        start = self.objective.start if start is None and not self.runs else start
+        self.start = self.start if start is None else np.asarray(start, dtype=float)
+        self.runs = [minimize(opt, self.objective, self.start, self.steps)
+                     for opt in self.optimizers]
+        self._draw_runs()
+        self.messages = [f"{opt.label}: {_status(run, self.objective)}"
+                         for opt, run in zip(self.optimizers, self.runs)]
+        return self.runs
+
+    def _draw_landscape(self, objective) -> None:
+        self.objective = objective
+        self.ax_path.clear()
+        plots.contours(self.ax_path, objective)
+        self.ax_path.set_title(objective.name)
+        self.path_lines, self.start_marker = [], self.ax_path.plot(
+            [], [], marker="o", color="0.15", markersize=5, linestyle="none", label="start")[0]
+
+    def _draw_runs(self) -> None:
+        labels = [opt.label for opt in self.optimizers]
+        if len(self.path_lines) != len(self.runs):
+            for line in self.path_lines + self.lr_lines:
+                line.remove()
+            self.path_lines = [self.ax_path.plot([], [], color=plots.color(i),
+                                                 linestyle=plots.LINESTYLES[i % 4], marker=".",
+                                                 markersize=3, linewidth=1.3)[0]
+                               for i in range(len(self.runs))]
+            self.lr_lines = [self.ax_lr.plot([], [], color=plots.color(i),
+                                             linestyle=plots.LINESTYLES[k % 4])[0]
+                             for i in range(len(self.runs)) for k in self.coordinates]
+        for i, (run, line, label) in enumerate(zip(self.runs, self.path_lines, labels)):
+            line.set_data(run.thetas[:, 0], run.thetas[:, 1])
+            line.set_label(label)
+            for j, k in enumerate(self.coordinates):
+                lr_line = self.lr_lines[i * len(self.coordinates) + j]
+                lr_line.set_data(np.arange(1, self.steps + 1), run.lrs[:, k])
+                lr_line.set_label(f"{label}, θ{k + 1}")
+        self.start_marker.set_data([self.start[0]], [self.start[1]])
+        self.ax_path.legend(loc="upper right")
+        self.ax_lr.set_yscale("log")
+        self.ax_lr.relim()
+        self.ax_lr.autoscale_view()
+        self.ax_lr.set_xlabel("step t")
+        self.ax_lr.set_ylabel("effective learning rate")
+        self.ax_lr.set_title("per-coordinate rate (solid θ1, dashed θ2)")
+        self.ax_lr.legend(loc="best", ncol=1)
+
+    def png(self) -> bytes:
+        """The current figure as PNG bytes."""
+        return plots.png_bytes(self.fig)
+
+    def status_html(self) -> str:
+        return "<br/>".join(html.escape(m) for m in self.messages)
+
+
+def _status(run: Run, objective) -> str:
+    if run.diverged.any():
+        return run.message()
+    text = f"loss {float(run.final_loss):.4g} after {len(run.lrs)} steps"
+    if getattr(objective, "minimizer", None) is not None:
+        text += f", distance to minimum {float(objective.distance_to_minimum(run.final_theta)):.3g}"
+    return text
+
+
+def comparison_widget(objectives: Mapping[str, object], make_optimizers: OptimizerFactory,
+                      controls: Mapping[str, object], steps: int = 100, start=None):
+    """A live panel: controls above, the comparison figure and a status line below.
+
+    Args:
+      objectives: name → objective; a dropdown picks one (no dropdown for a single one).
+      make_optimizers: called with the current value of every control in ``controls`` as a
+        keyword argument; returns the optimizers to compare. An error it raises (an invalid
+        hyperparameter) is shown in the status line.
+      controls: name → ipywidgets control (sliders for ρ, α, ε, ...).
+      steps: initial number of steps (a slider is added); ``start`` the initial start point
+        (two sliders for θ₁, θ₂ are added, within the objective's window).
+
+    Returns the ``ipywidgets.VBox``; its ``panel`` attribute is the :class:`ComparisonPanel`.
+    """
+    import ipywidgets as w
+
+    names = list(objectives)
+    first = objectives[names[0]]
+    start = first.start if start is None else np.asarray(start, dtype=float)
+    chooser = w.Dropdown(options=names, value=names[0], description="objective")
+    steps_slider = w.IntSlider(value=steps, min=10, max=500, step=10, description="steps")
+    x0 = w.FloatSlider(value=float(start[0]), min=first.xlim[0], max=first.xlim[1],
+                       step=0.05, description="θ₁ start")
+    y0 = w.FloatSlider(value=float(start[1]), min=first.ylim[0], max=first.ylim[1],
+                       step=0.05, description="θ₂ start")
+    panel = ComparisonPanel(first, make_optimizers(**_values(controls)), steps, start)
+    plt.close(panel.fig)  # shown through the Image widget, not by the inline backend
+    image = w.Image(value=panel.png(), format="png", layout=w.Layout(max_width="100%"))
+    status = w.HTML(value=panel.status_html())
+
+    def refresh(change=None):
+        objective = objectives[chooser.value]
+        if change is not None and change["owner"] is chooser:
+            x0.min, x0.max = -1e9, 1e9  # widen first so the new limits never cross
+            y0.min, y0.max = -1e9, 1e9
+            x0.min, x0.max = objective.xlim
+            y0.min, y0.max = objective.ylim
+            x0.value, y0.value = map(float, objective.start)
+        try:
+            optimizers = make_optimizers(**_values(controls))
+        except (ValueError, TypeError) as error:
+            status.value = f"<b>invalid setting:</b> {html.escape(str(error))}"
+            return
+        panel.update(objective=objective, optimizers=optimizers, steps=steps_slider.value,
+                     start=(x0.value, y0.value))
+        image.value = panel.png()
+        status.value = panel.status_html()
+
+    widgets = [chooser] if len(names) > 1 else []
+    widgets += list(controls.values()) + [steps_slider, x0, y0]
+    for control in widgets:
+        control.observe(refresh, names="value")
+    box = w.VBox([w.HBox(widgets[: (len(widgets) + 1) // 2]),
+                  w.HBox(widgets[(len(widgets) + 1) // 2:]), image, status])
+    box.panel = panel
+    return box
+
+
+def _values(controls: Mapping[str, object]) -> dict:
+    return {name: control.value for name, control in controls.items()}
+
+
+def static_scrubber(objective, make_optimizers: Callable[[object], Sequence], values: Sequence,
+                    *, name: str, label: str, steps: int = 100, start=None,
+                    fmt: str = "{:g}", initial: int = 0) -> plots.Scrubber:
+    """The comparison panel precomputed over one hyperparameter, as a kernel-free slider.
+
+    ``make_optimizers(value)`` returns the optimizers for one slider position. Each frame's
+    status line is printed under the figure's title so the diverged runs stay visible.
+    """
+    panel = ComparisonPanel(objective, make_optimizers(values[0]), steps, start)
+    suptitle = panel.fig.suptitle("", fontsize=8)
+
+    def update(value):
+        panel.update(optimizers=make_optimizers(value))
+        suptitle.set_text("\n".join(panel.messages))
+
+    alt = (f"Trajectories of {', '.join(o.name for o in panel.optimizers)} on the "
+           f"{objective.name} and their effective learning rates")
+    return plots.scrubber(panel.fig, update, values, name=name, label=label, alt=alt, fmt=fmt,
+                          initial=initial)
