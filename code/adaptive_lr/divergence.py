@@ -24,9 +24,13 @@ class DivergenceMonitor:
         initial_loss = np.asarray(initial_loss, dtype=np.float64)
         if not explode > 1:
             raise ValueError(f"explode must be > 1, got {explode!r}")
-        self.limit = explode * np.maximum(1.0, np.abs(np.nan_to_num(initial_loss)))
+        with np.errstate(over="ignore"):  # a huge (or infinite) initial loss: limit = inf,
+            self.limit = explode * np.maximum(1.0, np.abs(np.nan_to_num(initial_loss)))
+        # capped at the largest float, so that an infinite loss still fails |loss| ≤ limit
+        self.limit = np.minimum(self.limit, np.finfo(np.float64).max)
         self.diverged_at = np.full(initial_loss.shape, -1, dtype=np.int64)
         self.reasons = np.full(initial_loss.shape, "", dtype=object)
+        self.any_diverged = False  # a plain bool, so runners skip the mask on healthy steps
         self.update(0, None, initial_loss)
 
     @property
@@ -41,9 +45,9 @@ class DivergenceMonitor:
         """
         loss = np.asarray(loss, dtype=np.float64)
         with np.errstate(invalid="ignore"):
-            healthy = bool(np.all(np.abs(loss) <= self.limit))  # False for NaN and ±inf
-        if healthy and (theta is None or np.isfinite(np.sum(theta))):
-            return np.zeros(loss.shape, dtype=bool)  # the usual case, in three numpy calls
+            healthy = (np.abs(loss) <= self.limit).all()  # False for NaN and ±inf
+        if healthy:  # the usual case, in two numpy calls: NaN or ±inf parameters give a NaN
+            return np.zeros(loss.shape, dtype=bool)  # or infinite loss, caught below
         alive = ~self.diverged
         checks = []
         if theta is not None:
@@ -63,6 +67,7 @@ class DivergenceMonitor:
                 else:
                     self.reasons[hit] = reason
                 new |= hit
+        self.any_diverged = self.any_diverged or bool(new.any())
         return new
 
     def message(self, index=()) -> str:

@@ -88,8 +88,16 @@ class Optimizer:
             if isinstance(value, np.ndarray) and value.shape != theta.shape:
                 raise ValueError(f"state.{field} has shape {value.shape} but theta has shape "
                                  f"{theta.shape}; call init with this theta")
-        hyper = {k: check.against(k, v, theta) for k, v in self._hyper.items()}
-        return theta, grad, hyper
+        return theta, grad, self._hyper_for(theta)
+
+    def _hyper_for(self, theta: np.ndarray) -> dict[str, np.ndarray]:
+        """Hyperparameters checked against and cast to ``theta``, cached per shape and dtype
+        (a run calls ``step`` thousands of times with the same ones)."""
+        key = (theta.shape, theta.dtype)
+        cache = self.__dict__.setdefault("_cast_cache", {})
+        if key not in cache:
+            cache[key] = {k: check.against(k, v, theta) for k, v in self._hyper.items()}
+        return cache[key]
 
     def init(self, theta) -> NamedTuple:
         raise NotImplementedError

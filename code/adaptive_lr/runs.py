@@ -19,13 +19,17 @@ class Run:
     """The record of :func:`minimize`. ``B`` is the batch shape, ``d`` the parameter shape.
 
     Attributes:
-      thetas: ``(steps + 1, *B, *d)`` parameters, starting with ``theta0``; NaN after divergence.
-      losses: ``(steps + 1, *B)`` objective values; NaN after divergence.
-      lrs: ``(steps, *B, *d)`` effective per-coordinate learning rate of each step.
+      steps: ``(K,)`` the step numbers recorded: 0, k, 2k, ... and the last step
+        (every step when ``record_every=1``, the default).
+      thetas: ``(K, *B, *d)`` parameters at those steps; NaN after divergence.
+      losses: ``(K, *B)`` objective values at those steps; NaN after divergence.
+      lrs: ``(K - 1, *B, *d)`` effective per-coordinate learning rate of the recorded steps
+        after step 0 (the rate the step that produced ``thetas[i + 1]`` applied).
       diverged_at: ``B`` step at which each run diverged, −1 if it did not.
       monitor: the :class:`~adaptive_lr.divergence.DivergenceMonitor` with the reasons.
     """
 
+    steps: np.ndarray
     thetas: np.ndarray
     losses: np.ndarray
     lrs: np.ndarray
@@ -49,13 +53,15 @@ class Run:
         return self.monitor.message(index)
 
     def steps_to(self, tolerance: float) -> np.ndarray:
-        """First step whose loss is ≤ ``tolerance`` (per run); −1 where it never gets there."""
+        """First recorded step whose loss is ≤ ``tolerance`` (per run); −1 if none is."""
         with np.errstate(invalid="ignore"):
             hit = self.losses <= tolerance
-        return np.where(hit.any(axis=0), hit.argmax(axis=0), -1)
+        first = self.steps[hit.argmax(axis=0)]
+        return np.where(hit.any(axis=0), first, -1)
 
 
-def minimize(opt, objective, theta0, steps: int, *, explode: float = 1e6) -> Run:
+def minimize(opt, objective, theta0, steps: int, *, explode: float = 1e6,
+             record_every: int = 1) -> Run:
     """Run ``opt`` on ``objective`` from ``theta0`` for ``steps`` steps; never raises on divergence.
 
     Args:
@@ -65,32 +71,40 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = 1e6) -> Run
         leading axes (see :mod:`adaptive_lr.objectives`).
       theta0: float array ``(*B, d)``: ``(2,)`` for one run, ``(n, 2)`` for ``n`` runs.
       steps: number of optimizer steps (≥ 1).
-      explode: a run whose loss exceeds ``explode · max(1, |loss₀|)`` counts as diverged.
+      explode: a run whose |loss| exceeds ``explode · max(1, |loss₀|)`` counts as diverged.
+      record_every: keep every k-th step (and the last); large sweeps that only need the end
+        of each run save memory and time with a large value. Divergence is checked every step.
 
-    A run that diverges (non-finite parameters or loss, or an exploding loss) is frozen: its
-    record is NaN from that step on, the other runs carry on, and ``Run.message`` says when
-    and why it stopped.
+    A run that diverges (non-finite or exploding loss) is frozen: its record is NaN from that
+    step on, the other runs carry on, and ``Run.message`` says when and why it stopped.
     """
     steps = check.positive_int("steps", steps)
+    record_every = check.positive_int("record_every", record_every)
     theta = check.float_array("theta0", theta0).copy()
     state = opt.init(theta)
-    batch = theta.shape[:-1]
-    thetas = np.empty((steps + 1,) + theta.shape, theta.dtype)
-    losses = np.empty((steps + 1,) + batch, theta.dtype)
-    lrs = np.empty((steps,) + theta.shape, theta.dtype)
+    recorded = np.unique(np.r_[np.arange(0, steps + 1, record_every), steps])
+    thetas = np.empty((len(recorded),) + theta.shape, theta.dtype)
+    losses = np.empty((len(recorded),) + theta.shape[:-1], theta.dtype)
+    lrs = np.empty((len(recorded) - 1,) + theta.shape, theta.dtype)
     thetas[0] = theta
     losses[0] = objective.value(theta, 0)
     monitor = DivergenceMonitor(losses[0], explode)
+    slot = 1
     with np.errstate(all="ignore"):
-        for t in range(steps):
-            theta, state = opt.step(theta, objective.grad(theta, t), state)
-            loss = objective.value(theta, t + 1)
-            lrs[t] = opt.effective_lr(state)
-            if monitor.update(t + 1, theta, loss).any() or monitor.diverged.any():
+        for t in range(1, steps + 1):
+            theta, state = opt.step(theta, objective.grad(theta, t - 1), state)
+            loss = objective.value(theta, t)
+            monitor.update(t, theta, loss)
+            if monitor.any_diverged:
                 theta, loss = _freeze(theta, loss, monitor.diverged)
-            thetas[t + 1] = theta
-            losses[t + 1] = loss
-    return Run(thetas, losses, lrs, monitor.diverged_at.copy(), monitor)
+                if monitor.diverged.all():  # nothing left to run: the rest of the record is NaN
+                    thetas[slot:], losses[slot:], lrs[slot - 1:] = np.nan, np.nan, np.nan
+                    break
+            if t == recorded[slot]:
+                thetas[slot], losses[slot] = theta, loss
+                lrs[slot - 1] = opt.effective_lr(state)
+                slot += 1
+    return Run(recorded, thetas, losses, lrs, monitor.diverged_at.copy(), monitor)
 
 
 def _freeze(theta, loss, diverged):

@@ -14,10 +14,12 @@ hyperparameter shows its error message there instead of raising.
 from __future__ import annotations
 
 import html
+import io
 from typing import Callable, Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from . import plots
 from .runs import Run, minimize
@@ -28,34 +30,47 @@ OptimizerFactory = Callable[..., Sequence]
 class ComparisonPanel:
     """Trajectories of several optimizers on one objective, and their effective rates.
 
+    Drawing is split for speed: a *background* (contours, axes, ticks, legends), rendered only
+    when it changes, and the *moving* lines, drawn over a copy of it on every update
+    (blitting). The effective-rate axis snaps to whole decades so that a slider move rarely
+    changes its ticks. The hyperparameter values go to :attr:`messages` rather than the legend,
+    which keeps the legend, and so the background, fixed while a slider moves.
+
     Args:
       objective: the landscape (see :mod:`adaptive_lr.objectives`).
-      optimizers: the optimizers to compare (their ``label`` names the lines).
+      optimizers: the optimizers to compare.
       steps: steps per run.
       start: start point (default: the objective's ``start``).
       coordinates: which coordinates' effective rates to draw.
     """
 
     def __init__(self, objective, optimizers: Sequence, steps: int = 100, start=None,
-                 coordinates: Sequence[int] = (0, 1), figsize=(9.0, 3.8)):
-        self.fig, (self.ax_path, self.ax_lr) = plt.subplots(
-            1, 2, figsize=figsize, gridspec_kw={"width_ratios": [1.1, 1]}, layout="constrained")
+                 coordinates: Sequence[int] = (0, 1), figsize=(9.0, 4.2)):
+        # An Agg figure outside pyplot: the inline backend never shows it by itself, and
+        # blitting has a canvas to copy from.
+        self.fig = Figure(figsize=figsize, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.ax_path, self.ax_lr = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
         self.coordinates = tuple(coordinates)
-        self.objective, self._contours = None, None
+        self.objective, self._legend = None, None
         self.path_lines, self.lr_lines = [], []
+        self.start_marker = None
         self.runs: list[Run] = []
         self.messages: list[str] = []
+        self.title = self.fig.suptitle("", fontsize=8)
+        self._background, self._background_key = None, None
         self.update(objective=objective, optimizers=optimizers, steps=steps, start=start)
 
     def update(self, objective=None, optimizers=None, steps=None, start=None) -> list[Run]:
         """Recompute the runs with whatever changed and move the artists; return the runs."""
         if objective is not None and objective is not self.objective:
             self._draw_landscape(objective)
+            start = objective.start if start is None else start
         if optimizers is not None:
             self.optimizers = list(optimizers)
         self.steps = self.steps if steps is None else steps
-        start = self.objective.start if start is None and not self.runs else start
-        self.start = self.start if start is None else np.asarray(start, dtype=float)
+        if start is not None:
+            self.start = np.asarray(start, dtype=float)
         self.runs = [minimize(opt, self.objective, self.start, self.steps)
                      for opt in self.optimizers]
         self._draw_runs()
@@ -68,44 +83,100 @@ class ComparisonPanel:
         self.ax_path.clear()
         plots.contours(self.ax_path, objective)
         self.ax_path.set_title(objective.name)
-        self.path_lines, self.start_marker = [], self.ax_path.plot(
-            [], [], marker="o", color="0.15", markersize=5, linestyle="none", label="start")[0]
+        self.path_lines = []
+        self.start_marker = self.ax_path.plot([], [], marker="o", color="0.15", markersize=5,
+                                              linestyle="none", label="start",
+                                              animated=True)[0]
+
+    def _names(self) -> list[str]:
+        names = [opt.name for opt in self.optimizers]
+        return names if len(set(names)) == len(names) else [o.label for o in self.optimizers]
 
     def _draw_runs(self) -> None:
-        labels = [opt.label for opt in self.optimizers]
         if len(self.path_lines) != len(self.runs):
             for line in self.path_lines + self.lr_lines:
                 line.remove()
-            self.path_lines = [self.ax_path.plot([], [], color=plots.color(i),
-                                                 linestyle=plots.LINESTYLES[i % 4], marker=".",
-                                                 markersize=3, linewidth=1.3)[0]
-                               for i in range(len(self.runs))]
-            self.lr_lines = [self.ax_lr.plot([], [], color=plots.color(i),
-                                             linestyle=plots.LINESTYLES[k % 4])[0]
-                             for i in range(len(self.runs)) for k in self.coordinates]
-        for i, (run, line, label) in enumerate(zip(self.runs, self.path_lines, labels)):
+            self.path_lines = [
+                self.ax_path.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[i % 4],
+                                  marker=".", markersize=3, linewidth=1.3, animated=True)[0]
+                for i in range(len(self.runs))]
+            self.lr_lines = [
+                self.ax_lr.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[k % 4],
+                                animated=True)[0]
+                for i in range(len(self.runs)) for k in self.coordinates]
+        for i, (run, line, name) in enumerate(zip(self.runs, self.path_lines, self._names())):
             line.set_data(run.thetas[:, 0], run.thetas[:, 1])
-            line.set_label(label)
+            line.set_label(name)
             for j, k in enumerate(self.coordinates):
                 lr_line = self.lr_lines[i * len(self.coordinates) + j]
-                lr_line.set_data(np.arange(1, self.steps + 1), run.lrs[:, k])
-                lr_line.set_label(f"{label}, θ{k + 1}")
+                lr_line.set_data(run.steps[1:], run.lrs[:, k])
         self.start_marker.set_data([self.start[0]], [self.start[1]])
-        self.ax_path.legend(loc="upper right")
-        self.ax_lr.set_yscale("log")
-        self.ax_lr.relim()
-        self.ax_lr.autoscale_view()
-        self.ax_lr.set_xlabel("step t")
-        self.ax_lr.set_ylabel("effective learning rate")
-        self.ax_lr.set_title("per-coordinate rate (solid θ1, dashed θ2)")
-        self.ax_lr.legend(loc="best", ncol=1)
+        self.ax_lr.set_xlim(0, self.steps)
+        self.ax_lr.set_ylim(*_decades(np.concatenate([r.lrs[:, list(self.coordinates)].ravel()
+                                                      for r in self.runs]),
+                                      current=self.ax_lr.get_ylim()))
+
+    def _background_state(self) -> tuple:
+        return (id(self.objective), self.steps, self.ax_lr.get_ylim(), self.title.get_text(),
+                tuple(line.get_label() for line in self.path_lines))
+
+    def _render_background(self) -> None:
+        ax = self.ax_lr
+        ax.set_yscale("log")
+        ax.set_xlabel("step t")
+        ax.set_ylabel("effective learning rate")
+        ax.set_title("effective rate (θ₁ solid, θ₂ dashed)")
+        # one legend, outside the axes, so the moving lines never cross it
+        if self._legend is not None:
+            self._legend.remove()
+        self._legend = self.fig.legend(handles=self.path_lines + [self.start_marker],
+                                       loc="outside lower center",
+                                       ncols=len(self.path_lines) + 1)
+        if self._background is None or self._background_key[0] != id(self.objective):
+            self.fig.set_layout_engine("constrained")  # lay out once per landscape; frozen
+        self.fig.canvas.draw()                         # after, as blitting needs fixed axes
+        self.fig.set_layout_engine("none")
+        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        self._background_key = self._background_state()
 
     def png(self) -> bytes:
-        """The current figure as PNG bytes."""
-        return plots.png_bytes(self.fig)
+        """The current figure as PNG bytes: the cached background plus the moving lines."""
+        from PIL import Image
+
+        if self._background_state() != self._background_key:
+            self._render_background()
+        canvas = self.fig.canvas
+        canvas.restore_region(self._background)
+        for line in self.path_lines + [self.start_marker]:
+            self.ax_path.draw_artist(line)
+        for line in self.lr_lines:
+            self.ax_lr.draw_artist(line)
+        width, height = canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
 
     def status_html(self) -> str:
         return "<br/>".join(html.escape(m) for m in self.messages)
+
+
+def _decades(values: np.ndarray, current=None) -> tuple[float, float]:
+    """Whole-decade log-axis limits around the positive finite values.
+
+    The current limits are kept while they hold the values with at most two spare decades on
+    either side, so that small slider moves do not re-render the axis.
+    """
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return (1e-3, 1.0) if current is None else current
+    low, high = np.log10(values.min()), np.log10(values.max())
+    if current is not None and current[0] > 0:
+        now_low, now_high = np.log10(current)
+        if now_low <= low <= now_low + 2 and now_high - 2 <= high <= now_high:
+            return current
+    low, high = np.floor(low), np.ceil(high)
+    return 10.0 ** low, 10.0 ** max(high, low + 1)
 
 
 def _status(run: Run, objective) -> str:
@@ -144,7 +215,6 @@ def comparison_widget(objectives: Mapping[str, object], make_optimizers: Optimiz
     y0 = w.FloatSlider(value=float(start[1]), min=first.ylim[0], max=first.ylim[1],
                        step=0.05, description="θ₂ start")
     panel = ComparisonPanel(first, make_optimizers(**_values(controls)), steps, start)
-    plt.close(panel.fig)  # shown through the Image widget, not by the inline backend
     image = w.Image(value=panel.png(), format="png", layout=w.Layout(max_width="100%"))
     status = w.HTML(value=panel.status_html())
 
@@ -189,13 +259,12 @@ def static_scrubber(objective, make_optimizers: Callable[[object], Sequence], va
     status line is printed under the figure's title so the diverged runs stay visible.
     """
     panel = ComparisonPanel(objective, make_optimizers(values[0]), steps, start)
-    suptitle = panel.fig.suptitle("", fontsize=8)
-
-    def update(value):
+    frames = []
+    for value in values:
         panel.update(optimizers=make_optimizers(value))
-        suptitle.set_text("\n".join(panel.messages))
-
+        panel.title.set_text("\n".join(panel.messages))
+        frames.append(panel.png())
     alt = (f"Trajectories of {', '.join(o.name for o in panel.optimizers)} on the "
            f"{objective.name} and their effective learning rates")
-    return plots.scrubber(panel.fig, update, values, name=name, label=label, alt=alt, fmt=fmt,
+    return plots.Scrubber(frames, values, name=name, label=label, alt=alt, fmt=fmt,
                           initial=initial)

@@ -1,0 +1,704 @@
+"""Tests of adaptive_lr.optimizers against the published formulas.
+
+Expected values come from an independent plain-Python implementation
+(``fixtures/make_reference_vectors.py``), from closed forms and from hand computations
+written out here; never from the package itself.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import adaptive_lr as alr
+from adaptive_lr import optimizers
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REFERENCE = json.loads((FIXTURES / "reference_vectors.json").read_text())
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "make_reference_vectors", FIXTURES / "make_reference_vectors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make(case):
+    kwargs = dict(case["kwargs"])
+    if "betas" in kwargs:
+        kwargs["betas"] = tuple(kwargs["betas"])
+    return getattr(alr, case["optimizer"])(**kwargs)
+
+
+def run(opt, theta0, grads):
+    """Thetas after each step, with a fixed gradient sequence."""
+    theta, state = np.array(theta0, dtype=float), opt.init(np.array(theta0, dtype=float))
+    out = []
+    for g in grads:
+        theta, state = opt.step(theta, np.asarray(g, dtype=float), state)
+        out.append(theta)
+    return np.array(out)
+
+
+# ------------------------------------------------------------------ 1. reference vectors
+
+
+def test_fixture_covers_every_requested_case():
+    names = {case["name"] for case in REFERENCE["cases"]}
+    assert {"sgd_plain", "sgd_momentum", "sgd_nesterov", "adagrad_default", "adagrad_lr_decay",
+            "adagrad_initial_accumulator", "adagrad_eps_inside_sqrt", "rmsprop_default",
+            "rmsprop_centered", "rmsprop_momentum", "rmsprop_centered_momentum",
+            "rmsprop_eps_inside_sqrt", "rmsprop_alpha_one", "adadelta_paper", "adadelta_lr",
+            "adam_default", "adam_amsgrad", "adam_weight_decay", "adamw_decoupled",
+            "adam_beta1_zero"} <= names
+    assert len(REFERENCE["grads"]) >= 5
+
+
+@pytest.mark.parametrize("case", REFERENCE["cases"], ids=lambda c: c["name"])
+def test_reproduces_reference_trajectory(case):
+    thetas = run(make(case), REFERENCE["theta0"], REFERENCE["grads"])
+    expected = np.array(case["thetas"])
+    assert thetas.shape == expected.shape
+    assert_allclose(thetas, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_fixture_matches_its_generating_script():
+    generated = json.loads(json.dumps(load_generator().build()))
+    assert generated == REFERENCE, ("tests/fixtures/reference_vectors.json is stale: "
+                                    "run python tests/fixtures/make_reference_vectors.py")
+
+
+def test_reference_cases_are_distinct():
+    """Each option changes the trajectory, so each case really tests its option."""
+    trajectories = [tuple(map(tuple, c["thetas"])) for c in REFERENCE["cases"]]
+    assert len(set(trajectories)) == len(trajectories)
+
+
+# ------------------------------------------------------- 2. hand computations, closed forms
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1e-3, 1.0, 1e3, 1e6])
+def test_adagrad_first_step_is_lr_times_sign(scale):
+    lr, eps = 0.1, 1e-10
+    g = scale * np.array([1.0, -2.0, 0.5])
+    theta0 = np.array([1.0, 1.0, -1.0])
+    opt = alr.AdaGrad(lr=lr, eps=eps)
+    theta, _ = opt.step(theta0, g, opt.init(theta0))
+    step = theta - theta0
+    # r = g², so ΔΘ = −ρ g / (ε + |g|)
+    assert_allclose(step, -lr * g / (eps + np.abs(g)), rtol=1e-14)
+    assert_allclose(step, -lr * np.sign(g), rtol=1e-3)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 0.9, 0.99, 0.999])
+def test_rmsprop_first_step_is_lr_over_sqrt_one_minus_alpha(alpha):
+    lr = 0.01
+    g = np.array([3.0, -0.02, 7e4])
+    theta0 = np.zeros(3)
+    opt = alr.RMSProp(lr=lr, alpha=alpha, eps=1e-300)
+    theta, _ = opt.step(theta0, g, opt.init(theta0))
+    # r₁ = (1 − α) g², so ΔΘ = −ρ g / √((1 − α) g²) = −ρ/√(1 − α) · sign(g)
+    assert_allclose(theta, -lr / math.sqrt(1 - alpha) * np.sign(g), rtol=1e-12)
+
+
+def test_rmsprop_default_first_step_is_ten_lr():
+    opt = alr.RMSProp(lr=0.01, alpha=0.99, eps=1e-8)
+    theta0 = np.array([1.0, -1.0])
+    theta, _ = opt.step(theta0, np.array([0.5, -4.0]), opt.init(theta0))
+    assert_allclose(theta - theta0, [-0.1, 0.1], rtol=1e-6)
+
+
+def test_rmsprop_alpha_one_keeps_r_zero():
+    """α = 1 is allowed (for teaching): r never leaves r₀ = 0, so every step is ρ g / ε."""
+    lr, eps = 1e-3, 1e-2
+    opt = alr.RMSProp(lr=lr, alpha=1.0, eps=eps)
+    theta = np.array([0.5, -1.0])
+    state = opt.init(theta)
+    for g in ([1.0, 2.0], [-3.0, 0.25], [0.0, 5.0]):
+        g = np.array(g)
+        new, state = opt.step(theta, g, state)
+        assert_array_equal(state.r, 0.0)
+        assert_allclose(new - theta, -lr * g / eps, rtol=1e-14)
+        theta = new
+    assert_allclose(opt.effective_lr(state), lr / eps)
+
+
+def test_adagrad_constant_gradient_rate_decays_as_one_over_sqrt_t():
+    lr, eps, c = 0.3, 1e-10, np.array([2.0, -0.5])
+    opt = alr.AdaGrad(lr=lr, eps=eps)
+    theta = np.zeros(2)
+    state = opt.init(theta)
+    for t in range(1, 11):
+        new, state = opt.step(theta, c, state)
+        rate = lr / (eps + np.abs(c) * math.sqrt(t))   # r_t = t c²
+        assert_allclose(opt.effective_lr(state), rate, rtol=1e-13)
+        assert_allclose(new - theta, -rate * c, rtol=1e-12)
+        theta = new
+    assert_allclose(opt.effective_lr(state) * (eps + np.abs(c)), lr / math.sqrt(10), rtol=1e-9)
+
+
+def test_adagrad_lr_decay_divides_the_rate():
+    lr, decay = 0.5, 0.25
+    opt = alr.AdaGrad(lr=lr, lr_decay=decay, eps=1e-10)
+    theta = np.array([1.0])
+    state = opt.init(theta)
+    for t in range(1, 5):
+        theta_next, state = opt.step(theta, np.array([1.0]), state)
+        # PyTorch: clr = lr / (1 + (t − 1) lr_decay), r_t = t
+        assert_allclose(theta - theta_next, lr / (1 + (t - 1) * decay) / math.sqrt(t),
+                        rtol=1e-9)
+        theta = theta_next
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e4])
+def test_adam_first_step_is_lr_times_sign(scale):
+    lr, eps = 1e-3, 1e-8
+    g = scale * np.array([0.7, -1.3, 2.0])
+    theta0 = np.array([0.1, 0.2, -0.3])
+    opt = alr.Adam(lr=lr, eps=eps)
+    theta, _ = opt.step(theta0, g, opt.init(theta0))
+    # m̂₁ = g, v̂₁ = g², so ΔΘ = −ρ g / (|g| + ε)
+    assert_allclose(theta - theta0, -lr * g / (np.abs(g) + eps), rtol=1e-9)
+    assert_allclose(theta - theta0, -lr * np.sign(g), rtol=1e-3)
+
+
+def test_adam_with_beta1_zero_is_bias_corrected_rmsprop():
+    lr, beta2, eps = 0.05, 0.9, 1e-3
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(6, 4)) * [1e-2, 1.0, 10.0, 1e3]
+    theta = rng.normal(size=4)
+    adam = alr.Adam(lr=lr, betas=(0.0, beta2), eps=eps)
+    rms = alr.RMSProp(lr=lr, alpha=beta2, eps=eps)
+    state, rms_state = adam.init(theta), rms.init(theta)
+    mine, v = theta.copy(), np.zeros(4)
+    for t, g in enumerate(grads, start=1):
+        theta, state = adam.step(theta, g, state)
+        # RMSProp with decay β₂, by hand, plus bias correction v̂ = v/(1 − β₂ᵗ), ε outside √
+        v = beta2 * v + (1 - beta2) * g * g
+        mine = mine - lr * g / (eps + np.sqrt(v / (1 - beta2 ** t)))
+        assert_allclose(theta, mine, rtol=1e-12)
+        # the package's RMSProp has the same r, without the correction
+        _, rms_state = rms.step(theta, g, rms_state)
+        assert_allclose(rms_state.r, state.v, rtol=1e-14)
+
+
+def test_sgd_without_momentum_is_gradient_descent():
+    opt = alr.SGD(lr=0.25)
+    theta = np.array([1.0, -3.0, 0.5])
+    state = opt.init(theta)
+    assert state.momentum is None
+    for g in ([0.5, 1.0, -2.0], [3.0, 0.0, 1.0]):
+        g = np.array(g)
+        new, state = opt.step(theta, g, state)
+        assert_array_equal(new, theta - 0.25 * g)
+        theta = new
+    assert state.count == 2
+    assert_array_equal(opt.effective_lr(state), 0.25)
+
+
+def test_sgd_momentum_velocity_by_hand():
+    opt = alr.SGD(lr=0.1, momentum=0.5)
+    theta = np.array([0.0])
+    state = opt.init(theta)
+    for g, b, th in ((1.0, 1.0, -0.1), (1.0, 1.5, -0.25), (-2.0, -1.25, -0.125)):
+        theta, state = opt.step(theta, np.array([g]), state)
+        assert_allclose(state.momentum, [b], rtol=1e-15)
+        assert_allclose(theta, [th], rtol=1e-14)
+
+
+@pytest.mark.parametrize("rho,eps", [(0.9, 1e-6), (0.95, 1e-4), (0.0, 1e-2)])
+def test_adadelta_first_step(rho, eps):
+    g = np.array([2.0, -1e-3, 0.0, 50.0])
+    theta0 = np.ones(4)
+    opt = alr.AdaDelta(rho=rho, eps=eps)
+    theta, state = opt.step(theta0, g, opt.init(theta0))
+    step = -math.sqrt(eps) / np.sqrt((1 - rho) * g * g + eps) * g
+    assert_allclose(theta - theta0, step, rtol=1e-12, atol=1e-300)
+    assert_allclose(state.delta_avg, (1 - rho) * step ** 2, rtol=1e-12, atol=1e-300)
+
+
+def test_adadelta_lr_scales_the_update_but_not_its_average():
+    g = np.array([1.0, -2.0])
+    theta0 = np.zeros(2)
+    paper, scaled = alr.AdaDelta(lr=1.0), alr.AdaDelta(lr=0.1)
+    t1, s1 = paper.step(theta0, g, paper.init(theta0))
+    t2, s2 = scaled.step(theta0, g, scaled.init(theta0))
+    assert_allclose(t2, 0.1 * t1, rtol=1e-15)
+    assert_array_equal(s1.delta_avg, s2.delta_avg)   # PyTorch: acc_delta holds the un-scaled Δ
+
+
+def test_adagrad_three_steps_on_half_theta_squared_by_hand():
+    """f(θ) = ½θ², g = θ, ρ = 1, ε = 1e-10 (negligible at this precision).
+
+    step 1: g = (2, −0.5), r = (4, 0.25), √r = (2, 0.5), ΔΘ = (−1, +1)       → θ = (1, 0.5)
+    step 2: g = (1, 0.5), r = (5, 0.5), ΔΘ = −(1/2.2360679775, 0.5/0.7071067812)
+            = (−0.4472135955, −0.7071067812)                       → θ = (0.5527864045, −0.2071067812)
+    step 3: g² = (0.3055728090, 0.0428932188), r = (5.3055728090, 0.5428932188),
+            √r = (2.3033829054, 0.7368128791),
+            ΔΘ = (−0.5527864045/2.3033829054, 0.2071067812/0.7368128791)
+            = (−0.2399889324, 0.2810846377)                          → θ = (0.3127974721, 0.0739778565)
+    """
+    opt = alr.AdaGrad(lr=1.0, eps=1e-10)
+    theta = np.array([2.0, -0.5])
+    state = opt.init(theta)
+    expected = [(1.0, 0.5), (0.5527864045, -0.2071067812), (0.3127974721, 0.0739778565)]
+    expected_r = [(4.0, 0.25), (5.0, 0.5), (5.3055728090, 0.5428932188)]
+    for th, r in zip(expected, expected_r):
+        theta, state = opt.step(theta, theta, state)
+        assert_allclose(theta, th, rtol=1e-9)
+        assert_allclose(state.r, r, rtol=1e-9)
+    assert state.count == 3
+
+
+def test_effective_lr_formulas():
+    theta = np.array([1.0, -1.0])
+    g = np.array([0.5, 2.0])
+    rms = alr.RMSProp(lr=0.1, alpha=0.5, eps=1e-3)
+    _, s = rms.step(theta, g, rms.init(theta))
+    assert_allclose(rms.effective_lr(s), 0.1 / (1e-3 + np.sqrt(0.5 * g * g)), rtol=1e-14)
+    ada = alr.AdaDelta(lr=0.5, rho=0.5, eps=1e-2)
+    _, s = ada.step(theta, g, ada.init(theta))
+    step = -math.sqrt(1e-2) / np.sqrt(0.5 * g * g + 1e-2) * g
+    assert_allclose(ada.effective_lr(s),
+                    0.5 * np.sqrt(0.5 * step * step + 1e-2) / np.sqrt(0.5 * g * g + 1e-2),
+                    rtol=1e-14)
+    adam = alr.Adam(lr=0.1, betas=(0.5, 0.75), eps=1e-3)
+    _, s = adam.step(theta, g, adam.init(theta))
+    # m₁ = 0.5 g, and ρ/(1−β₁) / (ε + √(v/(1−β₂))) times m₁ is the step ρ g/(ε + |g|)
+    assert_allclose(adam.effective_lr(s) * 0.5 * g, 0.1 * g / (1e-3 + np.abs(g)), rtol=1e-14)
+
+
+def test_amsgrad_uses_max_of_raw_v():
+    opt = alr.Adam(lr=0.1, betas=(0.0, 0.5), amsgrad=True, eps=1e-12)
+    theta = np.zeros(1)
+    state = opt.init(theta)
+    theta, state = opt.step(theta, np.array([4.0]), state)   # v = 8
+    theta1 = theta.copy()
+    theta, state = opt.step(theta, np.array([1.0]), state)   # v = 4.5, v_max = 8
+    assert_allclose(state.v, [4.5])
+    assert_allclose(state.v_max, [8.0])
+    # v̂ = v_max / (1 − 0.25) = 32/3
+    assert_allclose(theta - theta1, [-0.1 / math.sqrt(32 / 3)], rtol=1e-10)
+
+
+def test_adamw_decays_theta_before_the_update():
+    opt = alr.Adam(lr=0.1, weight_decay=0.5, decoupled=True, eps=1e-12)
+    assert opt.name == "AdamW"
+    theta0 = np.array([2.0, -4.0])
+    theta, _ = opt.step(theta0, np.array([1.0, 1.0]), opt.init(theta0))
+    assert_allclose(theta, theta0 * (1 - 0.1 * 0.5) - 0.1, rtol=1e-10)
+
+
+def test_adam_l2_weight_decay_enters_the_gradient():
+    opt = alr.Adam(lr=0.1, weight_decay=0.5, eps=1e-12)
+    theta0 = np.array([2.0, -4.0])
+    # g + λθ = (1 + 1, 1 − 2) = (2, −1): a first Adam step of −ρ·sign
+    theta, state = opt.step(theta0, np.array([1.0, 1.0]), opt.init(theta0))
+    assert_allclose(theta, theta0 - 0.1 * np.array([1.0, -1.0]), rtol=1e-10)
+    assert_allclose(state.m, 0.1 * np.array([2.0, -1.0]), rtol=1e-14)
+
+
+def test_centered_rmsprop_constant_gradient_stays_finite():
+    """r − ḡ² is ≥ 0 exactly but can round below 0 for a constant gradient (was NaN)."""
+    for dtype in (np.float32, np.float64):
+        for alpha in (0.3, 0.5, 0.9):
+            for g0 in (0.1, 0.7, 3.7, 1e-3):
+                opt = alr.RMSProp(lr=1e-3, alpha=alpha, centered=True)
+                theta = np.zeros(3, dtype)
+                state = opt.init(theta)
+                big = np.zeros(2 * optimizers.BLOCK_ELEMENTS // 3 + 5, dtype)
+                big_state = opt.init(big)
+                g = np.full(3, g0, dtype)
+                for _ in range(400):
+                    theta, state = opt.step(theta, g, state)
+                for _ in range(60):
+                    big_state = opt.step_(big, np.full(big.shape, g0, dtype), big_state)
+                assert np.all(np.isfinite(theta)), (dtype, alpha, g0)
+                assert np.all(np.isfinite(big)), (dtype, alpha, g0)
+
+
+# --------------------------------------------------------- 3. batched = separate runs
+
+
+# (class, fixed kwargs, {hyperparameter: n values}) — hyperparameters that vary per run
+BATCH_CONFIGS = [
+    (alr.SGD, {}, {"lr": [0.01, 0.1, 0.3]}),
+    (alr.SGD, {}, {"lr": [0.01, 0.1, 0.3], "momentum": [0.0, 0.5, 0.9]}),
+    (alr.SGD, {"nesterov": True}, {"lr": [0.01, 0.1, 0.3], "momentum": [0.2, 0.5, 0.9]}),
+    (alr.AdaGrad, {}, {"lr": [0.01, 0.1, 0.5], "eps": [1e-10, 1e-6, 1e-1],
+                       "initial_accumulator_value": [0.0, 0.1, 1.0],
+                       "lr_decay": [0.0, 0.1, 1.0]}),
+    (alr.AdaGrad, {"eps_inside_sqrt": True}, {"lr": [0.01, 0.1, 0.5],
+                                               "eps": [1e-10, 1e-6, 1e-1]}),
+    (alr.RMSProp, {}, {"lr": [0.001, 0.01, 0.1], "alpha": [0.0, 0.9, 1.0],
+                       "eps": [1e-8, 1e-4, 1e-1]}),
+    (alr.RMSProp, {"centered": True}, {"lr": [0.001, 0.01, 0.1], "alpha": [0.5, 0.9, 0.99],
+                                        "momentum": [0.0, 0.5, 0.9]}),
+    (alr.RMSProp, {"eps_inside_sqrt": True}, {"lr": [0.001, 0.01, 0.1],
+                                               "eps": [1e-8, 1e-4, 1e-1],
+                                               "momentum": [0.3, 0.0, 0.9]}),
+    (alr.AdaDelta, {}, {"lr": [1.0, 0.5, 0.1], "rho": [0.0, 0.9, 0.95],
+                        "eps": [1e-6, 1e-4, 1e-2]}),
+    (alr.Adam, {}, {"lr": [1e-3, 1e-2, 1e-1], "eps": [1e-8, 1e-4, 1e-1],
+                    "weight_decay": [0.0, 0.1, 0.5]}),
+    (alr.Adam, {"amsgrad": True}, {"lr": [1e-3, 1e-2, 1e-1], "betas": ([0.0, 0.5, 0.9],
+                                                                       [0.9, 0.99, 0.999])}),
+    (alr.Adam, {"decoupled": True}, {"lr": [1e-3, 1e-2, 1e-1],
+                                      "weight_decay": [0.0, 0.1, 0.5]}),
+]
+
+
+def config_id(config):
+    cls, fixed, varying = config
+    return "-".join([cls.__name__, *fixed, *varying])
+
+
+def kwargs_for(fixed, varying, pick):
+    """Constructor kwargs whose varying hyperparameters are ``pick(list of values)``."""
+    kwargs = dict(fixed)
+    for key, values in varying.items():
+        kwargs[key] = tuple(pick(v) for v in values) if key == "betas" else pick(values)
+    return kwargs
+
+
+def trajectory(opt, theta, steps, seed, in_place=False):
+    """Run ``steps`` steps with g = 0.7 θ + noise (the gradient depends on the trajectory)."""
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(size=(steps,) + theta.shape[-1:]).astype(theta.dtype)
+    theta = theta.copy()
+    state = opt.init(theta)
+    for t in range(steps):
+        g = 0.7 * theta + noise[t]
+        if in_place:
+            state = opt.step_(theta, g, state)
+        else:
+            theta, state = opt.step(theta, g, state)
+    return theta, state
+
+
+def state_arrays(state):
+    return {f: v for f, v in zip(state._fields, state) if isinstance(v, np.ndarray)}
+
+
+@pytest.mark.parametrize("config", BATCH_CONFIGS, ids=config_id)
+def test_batched_runs_equal_separate_runs(config):
+    cls, fixed, varying = config
+    n, d, steps = 3, 4, 6
+    theta0 = np.random.default_rng(1).normal(size=(n, d)) * [0.1, 1.0, 10.0, -3.0]
+    batch = cls(**kwargs_for(fixed, varying, lambda v: np.array(v).reshape(n, 1)))
+    theta, state = trajectory(batch, theta0, steps, seed=2)
+    for i in range(n):
+        solo = cls(**kwargs_for(fixed, varying, lambda v: v[i]))
+        theta_i, state_i = trajectory(solo, theta0[i], steps, seed=2)
+        assert_allclose(theta[i], theta_i, rtol=1e-15, atol=0)
+        for field, value in state_arrays(state_i).items():
+            assert_allclose(getattr(state, field)[i], value, rtol=1e-15, atol=0)
+        assert_allclose(batch.effective_lr(state)[..., i, :] * np.ones(d),
+                        solo.effective_lr(state_i) * np.ones(d), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("config", BATCH_CONFIGS, ids=config_id)
+def test_per_coordinate_hyperparameters_equal_separate_runs(config):
+    """Hyperparameters of shape (d,): coordinate j runs with the j-th values."""
+    cls, fixed, varying = config
+    d, steps = 3, 5
+    theta0 = np.array([[0.5, -2.0, 30.0], [-1.0, 0.25, 4.0]])
+    per_coord = cls(**kwargs_for(fixed, varying, lambda v: np.array(v)))
+    theta, _ = trajectory(per_coord, theta0, steps, seed=3)
+    for j in range(d):
+        solo = cls(**kwargs_for(fixed, varying, lambda v: v[j]))
+        theta_j, _ = trajectory(solo, theta0, steps, seed=3)
+        assert_allclose(theta[:, j], theta_j[:, j], rtol=1e-15, atol=0)
+
+
+def test_batched_hyperparameters_really_differ():
+    """Guard for the two tests above: the runs of a batch do not all coincide."""
+    opt = alr.RMSProp(lr=np.array([[0.001], [0.1]]))
+    theta, _ = trajectory(opt, np.ones((2, 3)), 3, seed=0)
+    assert not np.allclose(theta[0], theta[1])
+
+
+# ------------------------------------------------------------------- 4. in-place path
+
+
+IN_PLACE_CONFIGS = [
+    (alr.RMSProp, {}),
+    (alr.RMSProp, {"centered": True}),
+    (alr.RMSProp, {"momentum": 0.9}),
+    (alr.RMSProp, {"centered": True, "momentum": 0.5}),
+    (alr.RMSProp, {"eps_inside_sqrt": True, "eps": 1e-4}),
+    (alr.RMSProp, {"eps_inside_sqrt": True, "centered": True, "momentum": 0.5}),
+    (alr.RMSProp, {"alpha": 1.0, "eps": 1e-2}),
+    (alr.Adam, {"lr": 0.01}),
+    (alr.Adam, {"amsgrad": True, "betas": (0.5, 0.9)}),
+    (alr.Adam, {"weight_decay": 0.1}),
+    (alr.Adam, {"weight_decay": 0.1, "decoupled": True}),
+    (alr.Adam, {"weight_decay": 0.1, "decoupled": True, "amsgrad": True}),
+    # the generic step_ (compute the pure step, copy it back)
+    (alr.SGD, {"lr": 0.1}),
+    (alr.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    (alr.AdaGrad, {"lr": 0.1}),
+    (alr.AdaGrad, {"lr": 0.1, "eps_inside_sqrt": True, "initial_accumulator_value": 0.1}),
+    (alr.AdaDelta, {}),
+]
+
+BLOCKED = (alr.RMSProp, alr.Adam)
+
+#: Relative to each array's largest entry: the blocked kernels order the same operations
+#: differently (e.g. (1−α)·g·g vs g·g·(1−α)), a few roundings apart; momentum sums cancel.
+TOLERANCE = {np.float32: 1e-5, np.float64: 1e-13}
+
+
+def assert_close_to_scale(actual, expected, dtype):
+    scale = TOLERANCE[dtype] * max(1.0, float(np.max(np.abs(expected))))
+    assert_allclose(actual, expected, rtol=TOLERANCE[dtype], atol=scale)
+
+
+def check_in_place(opt, theta0, dtype, steps=3):
+    theta0 = theta0.astype(dtype)
+    expected, expected_state = trajectory(opt, theta0, steps, seed=4)
+    theta = theta0.copy()
+    state = opt.init(theta)
+    arrays_before = state_arrays(state)
+    rng = np.random.default_rng(4)
+    noise = rng.normal(size=(steps,) + theta.shape[-1:]).astype(dtype)
+    for t in range(steps):
+        g = 0.7 * theta + noise[t]
+        new_state = opt.step_(theta, g, state)
+        # the state's arrays are updated in place and handed back
+        for field, array in state_arrays(new_state).items():
+            assert array is arrays_before[field]
+        state = new_state
+    assert state.count == steps
+    assert theta.dtype == dtype
+    assert_close_to_scale(theta, expected, dtype)
+    for field, value in state_arrays(expected_state).items():
+        assert getattr(state, field).dtype == dtype
+        assert_close_to_scale(getattr(state, field), value, dtype)
+    if type(opt) not in BLOCKED:
+        assert_array_equal(theta, expected)   # the generic step_ is the pure step
+
+
+def config_name(config):
+    cls, kwargs = config
+    return "-".join([cls.__name__, *kwargs])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("config", IN_PLACE_CONFIGS, ids=config_name)
+def test_step_in_place_equals_step_1d_several_blocks(config, dtype):
+    cls, kwargs = config
+    size = 2 * optimizers.BLOCK_ELEMENTS + 1234
+    theta0 = np.random.default_rng(5).normal(size=size) * 3
+    check_in_place(cls(**kwargs), theta0, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("config", IN_PLACE_CONFIGS, ids=config_name)
+@pytest.mark.parametrize("shape", [(300, 250), (3, optimizers.BLOCK_ELEMENTS * 2 + 7)],
+                         ids=["many-rows-per-block", "row-larger-than-block"])
+def test_step_in_place_equals_step_batched(config, dtype, shape):
+    cls, kwargs = config
+    n = shape[0]
+    lr = np.geomspace(1e-3, 1e-1, n).reshape(n, 1)
+    theta0 = np.random.default_rng(6).normal(size=shape)
+    check_in_place(cls(**{**kwargs, "lr": lr}), theta0, dtype, steps=2)
+
+
+@pytest.mark.parametrize("cls,kwargs", [(alr.RMSProp, {"centered": True, "momentum": 0.5}),
+                                         (alr.Adam, {"amsgrad": True, "weight_decay": 0.1})])
+def test_step_in_place_per_coordinate_hyperparameters(cls, kwargs):
+    size = optimizers.BLOCK_ELEMENTS + 999
+    lr = np.geomspace(1e-4, 1e-1, size)
+    theta0 = np.random.default_rng(7).normal(size=size)
+    check_in_place(cls(**{**kwargs, "lr": lr}), theta0, np.float64)
+
+
+@pytest.mark.parametrize("cls", [alr.RMSProp, alr.Adam])
+def test_step_in_place_rejects_bad_theta(cls):
+    opt = cls()
+    theta = np.ones(10)
+    with pytest.raises(ValueError, match="contiguous"):
+        view = theta[::2]
+        opt.step_(view, np.ones(5), opt.init(view))
+    read_only = np.ones(4)
+    read_only.flags.writeable = False
+    with pytest.raises(ValueError, match="writable"):
+        opt.step_(read_only, np.ones(4), opt.init(read_only))
+    scalar = np.array(1.0)
+    with pytest.raises(ValueError, match="at least one dimension"):
+        opt.step_(scalar, np.array(0.5), opt.init(scalar))
+    # and nothing was modified on the way
+    assert_array_equal(theta, 1.0)
+
+
+def test_step_in_place_reports_state_errors_like_step():
+    opt = alr.RMSProp()
+    theta = np.ones(4)
+    with pytest.raises(ValueError, match="state.r"):
+        opt.step_(theta, np.ones(4), opt.init(np.ones(5)))
+    with pytest.raises(TypeError, match="state"):
+        opt.step_(theta, np.ones(4), alr.Adam().init(theta))
+
+
+# ---------------------------------------------------------------------------- 5. errors
+
+
+CONSTRUCTION_ERRORS = [
+    # learning rate: negative or non-finite
+    (lambda: alr.SGD(lr=-0.1), ValueError, r"lr must lie in \[0, inf"),
+    (lambda: alr.SGD(lr=float("nan")), ValueError, "lr must be finite"),
+    (lambda: alr.AdaGrad(lr=float("inf")), ValueError, "lr must be finite"),
+    (lambda: alr.RMSProp(lr=np.array([0.1, -0.1])), ValueError, "lr must lie"),
+    (lambda: alr.AdaDelta(lr=-1.0), ValueError, "lr must lie"),
+    (lambda: alr.Adam(lr=np.array([0.1, np.nan])), ValueError, "lr must be finite"),
+    (lambda: alr.Adam(lr=-np.inf), ValueError, "lr must be finite"),
+    # eps ≤ 0
+    (lambda: alr.AdaGrad(eps=0.0), ValueError, r"eps must lie in \(0"),
+    (lambda: alr.RMSProp(eps=-1e-8), ValueError, "eps must lie"),
+    (lambda: alr.AdaDelta(eps=0), ValueError, "eps must lie"),
+    (lambda: alr.Adam(eps=0.0), ValueError, "eps must lie"),
+    (lambda: alr.Adam(eps=np.inf), ValueError, "eps must be finite"),
+    # RMSProp's α in [0, 1] (1 allowed)
+    (lambda: alr.RMSProp(alpha=-0.01), ValueError, r"alpha must lie in \[0, 1\]"),
+    (lambda: alr.RMSProp(alpha=1.0 + 1e-12), ValueError, "alpha must lie"),
+    (lambda: alr.RMSProp(alpha=np.array([0.9, 2.0])), ValueError, "alpha must lie"),
+    # AdaDelta's ρ and Adam's betas in [0, 1)
+    (lambda: alr.AdaDelta(rho=1.0), ValueError, r"rho must lie in \[0, 1\)"),
+    (lambda: alr.AdaDelta(rho=-0.5), ValueError, "rho must lie"),
+    (lambda: alr.Adam(betas=(1.0, 0.999)), ValueError, r"betas\[0\] must lie"),
+    (lambda: alr.Adam(betas=(0.9, 1.0)), ValueError, r"betas\[1\] must lie"),
+    (lambda: alr.Adam(betas=(-0.1, 0.9)), ValueError, r"betas\[0\] must lie"),
+    (lambda: alr.Adam(betas=(0.9, float("nan"))), ValueError, r"betas\[1\] must be finite"),
+    # momentum in [0, 1)
+    (lambda: alr.SGD(lr=0.1, momentum=1.0), ValueError, "momentum must lie"),
+    (lambda: alr.SGD(lr=0.1, momentum=-0.1), ValueError, "momentum must lie"),
+    (lambda: alr.RMSProp(momentum=1.5), ValueError, "momentum must lie"),
+    # other ranges
+    (lambda: alr.AdaGrad(lr_decay=-1.0), ValueError, "lr_decay must lie"),
+    (lambda: alr.AdaGrad(initial_accumulator_value=-0.1), ValueError,
+     "initial_accumulator_value must lie"),
+    (lambda: alr.Adam(weight_decay=-0.01), ValueError, "weight_decay must lie"),
+    # Nesterov needs momentum
+    (lambda: alr.SGD(lr=0.1, nesterov=True), ValueError, "nesterov"),
+    (lambda: alr.SGD(lr=0.1, momentum=np.array([0.5, 0.0]), nesterov=True), ValueError,
+     "nesterov"),
+    # types
+    (lambda: alr.SGD(lr=True), TypeError, "lr must be a real number"),
+    (lambda: alr.SGD(lr=np.array([True, False])), TypeError, "lr must be a real number"),
+    (lambda: alr.RMSProp(alpha="0.9"), TypeError, "alpha must be a real number"),
+    (lambda: alr.SGD(lr=None), TypeError, "lr must be"),
+    (lambda: alr.AdaDelta(rho=np.array([0.9], dtype=object)), TypeError, "rho must be"),
+    (lambda: alr.Adam(eps=1e-8 + 0j), TypeError, "eps must be"),
+    (lambda: alr.SGD(lr=0.1, momentum=0.5, nesterov=1), TypeError, "nesterov"),
+    (lambda: alr.RMSProp(centered="yes"), TypeError, "centered"),
+    (lambda: alr.AdaGrad(eps_inside_sqrt=None), TypeError, "eps_inside_sqrt"),
+    (lambda: alr.Adam(amsgrad=0), TypeError, "amsgrad"),
+    (lambda: alr.Adam(decoupled="true"), TypeError, "decoupled"),
+    # betas not a pair
+    (lambda: alr.Adam(betas=0.9), TypeError, "betas must be a pair"),
+    (lambda: alr.Adam(betas=(0.9,)), TypeError, "betas must be a pair"),
+    (lambda: alr.Adam(betas=(0.9, 0.99, 0.999)), TypeError, "betas must be a pair"),
+    # hyperparameter arrays that do not broadcast together
+    (lambda: alr.RMSProp(lr=np.full(3, 0.1), alpha=np.full(2, 0.9)), ValueError,
+     r"do not broadcast together: lr\(3,\), alpha\(2,\)"),
+    (lambda: alr.Adam(lr=np.full((2, 1), 0.1), betas=(np.full(3, 0.9), np.full(4, 0.99))),
+     ValueError, "do not broadcast together"),
+]
+
+
+@pytest.mark.parametrize("build,error,match", CONSTRUCTION_ERRORS)
+def test_bad_hyperparameters_raise_naming_the_argument(build, error, match):
+    with pytest.raises(error, match=match):
+        build()
+
+
+def test_boundary_values_are_accepted():
+    """The closed ends of the intervals: lr = 0, α = 0 and α = 1 (RMSProp), ρ = β = 0."""
+    alr.SGD(lr=0.0)
+    alr.RMSProp(alpha=0.0)
+    alr.RMSProp(alpha=1.0)       # allowed on purpose: r stays 0 (see the α = 1 test)
+    alr.AdaDelta(rho=0.0)
+    alr.Adam(betas=(0.0, 0.0))
+    alr.Adam(betas=[np.array([0.0, 0.5]), 0.9])
+    alr.SGD(lr=np.float32(0.1), momentum=np.int64(0))
+    alr.AdaGrad(lr=1)            # Python ints are real numbers
+
+
+ALL_OPTIMIZERS = [alr.SGD(lr=0.1), alr.SGD(lr=0.1, momentum=0.9), alr.AdaGrad(),
+                  alr.RMSProp(centered=True, momentum=0.5), alr.AdaDelta(),
+                  alr.Adam(amsgrad=True)]
+
+
+@pytest.mark.parametrize("opt", ALL_OPTIMIZERS, ids=repr)
+def test_bad_step_arguments_raise_naming_the_argument(opt):
+    theta = np.array([1.0, -2.0, 0.5])
+    state = opt.init(theta)
+    good = np.array([0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match=r"grad must have the shape of theta \(3,\)"):
+        opt.step(theta, np.ones(2), state)
+    with pytest.raises(ValueError, match="grad must have the shape"):
+        opt.step(theta, np.ones((1, 3)), state)
+    with pytest.raises(TypeError, match="theta must be a floating-point array"):
+        opt.step(np.array([1, -2, 0]), good, state)
+    with pytest.raises(TypeError, match="grad must be a floating-point array"):
+        opt.step(theta, np.array([1, 2, 3]), state)
+    with pytest.raises(TypeError, match="theta must be a floating-point array"):
+        opt.step(np.array([1.0, 2.0, 3.0], dtype=object), good, state)
+    with pytest.raises(TypeError, match="grad must be a floating-point array"):
+        opt.step(theta, np.array([0.1, 0.2, 0.3], dtype=object), state)
+    with pytest.raises(TypeError, match="theta must be a floating-point array"):
+        opt.step(np.array([True, False, True]), good, state)
+    with pytest.raises(TypeError, match="state must be the"):
+        opt.step(theta, good, (0, np.zeros(3)))
+    other = alr.Adam() if not isinstance(opt, alr.Adam) else alr.AdaGrad()
+    with pytest.raises(TypeError, match="state must be the"):
+        opt.step(theta, good, other.init(theta))
+    if state_arrays(state):
+        with pytest.raises(ValueError, match=r"state\.\w+ has shape \(4,\)"):
+            opt.step(theta, good, opt.init(np.ones(4)))
+        with pytest.raises(ValueError, match="call init with this theta"):
+            opt.step(theta[None], good[None], state)
+    # init on an integer theta is refused where init builds arrays
+    if state_arrays(state):
+        with pytest.raises(TypeError, match="theta must be a floating-point array"):
+            opt.init(np.array([1, 2, 3]))
+
+
+@pytest.mark.parametrize("cls,key", [(alr.SGD, "lr"), (alr.AdaGrad, "eps"),
+                                     (alr.RMSProp, "alpha"), (alr.AdaDelta, "rho"),
+                                     (alr.Adam, "lr")])
+def test_hyperparameter_must_broadcast_against_theta(cls, key):
+    kwargs = {"lr": 0.1} if cls is alr.SGD else {}
+    values = {"lr": [0.1, 0.2, 0.3], "eps": [1e-8, 1e-6, 1e-4], "alpha": [0.9, 0.99, 0.5],
+              "rho": [0.9, 0.95, 0.5]}[key]
+    opt = cls(**{**kwargs, key: np.array(values)})
+    theta = np.ones(2)
+    with pytest.raises(ValueError, match=f"{key} has shape \\(3,\\), which does not broadcast"):
+        opt.step(theta, theta, opt.init(theta))
+    # nor may a hyperparameter enlarge theta into a batch
+    opt = cls(**{**kwargs, key: np.array(values).reshape(3, 1)})
+    with pytest.raises(ValueError, match=f"{key} has shape \\(3, 1\\)"):
+        opt.step(theta, theta, opt.init(theta))
+    theta = np.ones((3, 2))            # but it fits a batch of 3
+    opt.step(theta, theta, opt.init(theta))
+
+
+def test_adam_betas_error_names_which_beta():
+    opt = alr.Adam(betas=(np.full(3, 0.9), 0.99))
+    with pytest.raises(ValueError, match="beta1 has shape"):
+        opt.step(np.ones(2), np.ones(2), opt.init(np.ones(2)))
+
+
+def test_grad_is_cast_to_theta_dtype():
+    opt = alr.RMSProp()
+    theta = np.ones(3, np.float32)
+    new, state = opt.step(theta, np.ones(3, np.float64), opt.init(theta))
+    assert new.dtype == np.float32 and state.r.dtype == np.float32
