@@ -263,6 +263,13 @@ def test_effective_lr_formulas():
     rms = alr.RMSProp(lr=0.1, alpha=0.5, eps=1e-3)
     _, s = rms.step(theta, g, rms.init(theta))
     assert_allclose(rms.effective_lr(s), 0.1 / (1e-3 + np.sqrt(0.5 * g * g)), rtol=1e-14)
+    # centered: r − ḡ² = 0.5 g² − (0.5 g)² = 0.25 g², so the rate is ρ/(ε + 0.5|g|)
+    for inside in (False, True):
+        rms = alr.RMSProp(lr=0.1, alpha=0.5, eps=1e-3, centered=True, eps_inside_sqrt=inside)
+        new, s = rms.step(theta, g, rms.init(theta))
+        denominator = np.sqrt(0.25 * g * g + 1e-3) if inside else 1e-3 + 0.5 * np.abs(g)
+        assert_allclose(rms.effective_lr(s), 0.1 / denominator, rtol=1e-14)
+        assert_allclose(new - theta, -0.1 / denominator * g, rtol=1e-14)
     ada = alr.AdaDelta(lr=0.5, rho=0.5, eps=1e-2)
     _, s = ada.step(theta, g, ada.init(theta))
     step = -math.sqrt(1e-2) / np.sqrt(0.5 * g * g + 1e-2) * g

@@ -46,8 +46,8 @@ class DivergenceMonitor:
         loss = np.asarray(loss, dtype=np.float64)
         with np.errstate(invalid="ignore"):
             healthy = (np.abs(loss) <= self.limit).all()  # False for NaN and ±inf
-        if healthy:  # the usual case, in two numpy calls: NaN or ±inf parameters give a NaN
-            return np.zeros(loss.shape, dtype=bool)  # or infinite loss, caught below
+        if healthy and (theta is None or np.isfinite(np.sum(theta))):
+            return np.zeros(loss.shape, dtype=bool)  # the usual case, in a few numpy calls
         alive = ~self.diverged
         checks = []
         if theta is not None:

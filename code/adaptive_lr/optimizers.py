@@ -154,6 +154,8 @@ def _in_place_arguments(optimizer: Optimizer, theta, grad, state):
                          "use step, or np.ascontiguousarray")
     if theta.ndim == 0:
         raise ValueError("step_ needs theta with at least one dimension; use step for scalars")
+    if np.shares_memory(grad, theta):
+        grad = grad.copy()  # the kernel writes θ before it has read all of g (AdamW decay)
     return theta, np.ascontiguousarray(grad), hyper
 
 
@@ -225,6 +227,7 @@ class SGD(Optimizer):
         return theta + delta, SGDState(state.count + 1, buffer)
 
     def effective_lr(self, state: SGDState) -> np.ndarray:
+        """ρ itself (a scalar or the hyperparameter's shape), broadcastable against θ."""
         return self.lr
 
 
@@ -300,7 +303,8 @@ class AdaGrad(Optimizer):
         return theta + delta, AdaGradState(t, r)
 
     def effective_lr(self, state: AdaGradState) -> np.ndarray:
-        return self._rate(state.r, self.lr, self.eps, self.lr_decay, max(state.count, 1))
+        h = self._hyper_for(state.r)
+        return self._rate(state.r, h["lr"], h["eps"], h["lr_decay"], max(state.count, 1))
 
 
 # ----------------------------------------------------------------------- RMSProp
@@ -387,7 +391,9 @@ class RMSProp(Optimizer):
         return theta + delta, RMSPropState(state.count + 1, r, g_avg, buffer)
 
     def effective_lr(self, state: RMSPropState) -> np.ndarray:
-        return self.lr / self._denominator(state.r, state.g_avg, self.eps)
+        """ρ / (ε + √r): the rate applied to g (with momentum, before it enters the buffer)."""
+        h = self._hyper_for(state.r)
+        return h["lr"] / self._denominator(state.r, state.g_avg, h["eps"])
 
     def step_(self, theta, grad, state: RMSPropState) -> RMSPropState:
         """In place, in cache-sized blocks, with no full-size temporaries; equals :meth:`step`."""
@@ -489,7 +495,8 @@ class AdaDelta(Optimizer):
         return theta + h["lr"] * delta, AdaDeltaState(state.count + 1, r, delta_avg)
 
     def effective_lr(self, state: AdaDeltaState) -> np.ndarray:
-        return self.lr * np.sqrt(state.delta_avg + self.eps) / np.sqrt(state.r + self.eps)
+        h = self._hyper_for(state.r)
+        return h["lr"] * np.sqrt(state.delta_avg + h["eps"]) / np.sqrt(state.r + h["eps"])
 
 
 # -------------------------------------------------------------------------- Adam
@@ -584,7 +591,8 @@ class Adam(Optimizer):
 
     def effective_lr(self, state: AdamState) -> np.ndarray:
         v = state.v if state.v_max is None else state.v_max
-        return self._rate(v, self.lr, self.beta1, self.beta2, self.eps, max(state.count, 1))
+        h = self._hyper_for(v)
+        return self._rate(v, h["lr"], h["beta1"], h["beta2"], h["eps"], max(state.count, 1))
 
     def step_(self, theta, grad, state: AdamState) -> AdamState:
         """In place, in cache-sized blocks, with no full-size temporaries; equals :meth:`step`."""
