@@ -13,7 +13,7 @@ from adaptive_lr.chains import SigmoidChain, layer_steps, sigmoid
 
 def test_sigmoid_is_stable_and_correct():
     z = np.array([-1000.0, -1.0, 0.0, 2.0, 1000.0])
-    with np.errstate(all="raise"):
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
         s = sigmoid(z)
     assert_allclose(s, [0.0, 1 / (1 + math.e), 0.5, 1 / (1 + math.exp(-2)), 1.0])
 
@@ -74,12 +74,11 @@ def test_rejects_bad_arguments():
 
 def test_runs_with_minimize_and_layer_steps():
     chain = SigmoidChain(5)
-    run = alr.minimize(alr.SGD(lr=0.5), chain, chain.start, 4)
+    run = alr.minimize(alr.SGD(lr=0.5), chain, chain.start, 1)
     steps = layer_steps(run, chain.depth)
     assert steps.shape == (5,)
-    first = 0.5 * np.abs(chain.grad(chain.start)[:5])
-    # the first step of GD is ρ|g|; the mean over four steps is close to it
-    assert_allclose(steps, first, rtol=0.2)
+    # one step of GD moves each weight by ρ|g|
+    assert_allclose(steps, 0.5 * np.abs(chain.grad(chain.start)[:5]), rtol=1e-9)
     batch = alr.minimize(alr.RMSProp(lr=np.array([[0.01], [0.02]])), chain,
                          np.tile(chain.start, (2, 1)), 3)
     assert layer_steps(batch, chain.depth).shape == (2, 5)

@@ -52,7 +52,8 @@ def test_window_is_mean_age_plus_one():
     # sum_k (1-a) a^k (k + 1) = 1/(1-a) for the infinite average
     a = 0.9
     ages = np.arange(5000)
-    assert np.sum((1 - a) * a ** ages * (ages + 1)) == pytest.approx(float(theory.effective_window(a)))
+    mean_age_plus_one = np.sum((1 - a) * a ** ages * (ages + 1))
+    assert mean_age_plus_one == pytest.approx(float(theory.effective_window(a)))
 
 
 def test_steps_to_fade():
@@ -161,3 +162,47 @@ def test_matched_eps_gives_matching_rmsprop_steps():
         steps.append(np.array(out))
     ratio = steps[1] / steps[0]
     assert np.all(ratio >= 1 - 1e-9) and np.all(ratio <= math.sqrt(2) + 1e-9)
+
+
+# ------------------------------------------------------------ accumulator memory of optimizers
+
+
+def test_decay_of_each_optimizer():
+    assert theory.decay_of(alr.AdaGrad()) == 1.0
+    assert theory.decay_of(alr.RMSProp(alpha=0.9)) == 0.9
+    assert theory.decay_of(alr.Adam(betas=(0.8, 0.99))) == 0.99
+    assert theory.decay_of(alr.Adam(decoupled=True)) == 0.999
+    assert theory.decay_of(alr.AdaDelta(rho=0.95)) == 0.95
+    assert theory.decay_of(alr.SGD(lr=0.1)) is None
+    assert theory.decay_of(alr.RMSProp(alpha=np.array([[0.9], [0.99]]))) is None
+
+
+def test_relative_weights_match_the_accumulator():
+    # feed a unit gradient at step k only: r_t / (weight of the newest) is the relative weight
+    t = 6
+    for opt in (alr.RMSProp(alpha=0.8), alr.AdaGrad()):
+        w = theory.relative_weights(opt, t)
+        assert w.shape == (t,) and w[-1] == 1.0
+        for k in range(1, t + 1):
+            grads = np.zeros((t, 1))
+            grads[k - 1] = 1.0
+            newest = np.zeros((t, 1))
+            newest[-1] = 1.0
+            r = theory.recursive_accumulator(opt, grads)[-1, 0]
+            r_newest = theory.recursive_accumulator(opt, newest)[-1, 0]
+            assert r / r_newest == pytest.approx(w[k - 1])
+
+
+def test_relative_weights_special_cases():
+    assert theory.relative_weights(alr.SGD(lr=0.1), 3) is None
+    assert theory.relative_weights(alr.RMSProp(alpha=1.0), 3).tolist() == [0, 0, 0]
+    assert theory.relative_weights(alr.RMSProp(alpha=0.0), 3).tolist() == [0, 0, 1]
+
+
+def test_memory_summary_texts():
+    assert theory.memory_summary(alr.RMSProp(alpha=0.9)) == "window 10, half-life 6.58 steps"
+    assert "forgets none" in theory.memory_summary(alr.AdaGrad())
+    assert "never leaves 0" in theory.memory_summary(alr.RMSProp(alpha=1.0))
+    assert theory.memory_summary(alr.SGD(lr=0.1)) == "no accumulator"
+    assert theory.memory_summary(alr.Adam()) == "window 1000, half-life 693 steps"
+    assert "varies" in theory.memory_summary(alr.RMSProp(alpha=np.array([[0.9], [0.99]])))

@@ -92,3 +92,83 @@ def test_static_scrubber_has_one_frame_per_value():
                                     name="t", label="ρ", steps=10)
     assert len(scrub.frames) == 3 and len(set(scrub.frames)) == 3
     assert "GD" in scrub.alt and "AdaGrad" in scrub.alt
+
+
+# ------------------------------------------------- the accumulator-weight axes (weights=True)
+
+
+def ada_rms(alpha):
+    return [alr.AdaGrad(lr=0.3), alr.RMSProp(lr=0.03, alpha=alpha)]
+
+
+def test_panel_without_weights_keeps_two_axes():
+    panel = widgets.ComparisonPanel(objectives.ill_conditioned(), pair(0.01), steps=10)
+    assert len(panel.fig.axes) == 2 and panel.ax_weights is None
+    assert tuple(panel.fig.get_size_inches()) == (9.0, 4.2)
+
+
+def test_weight_axes_show_each_optimizers_memory():
+    panel = widgets.ComparisonPanel(objectives.NonStationary(), ada_rms(0.9), steps=30,
+                                    weights=True)
+    assert len(panel.fig.axes) == 3 and len(panel.weight_lines) == 2
+    ada_line, rms_line = panel.weight_lines
+    np.testing.assert_array_equal(ada_line.get_xdata(), np.arange(1, 31))
+    np.testing.assert_array_equal(ada_line.get_ydata(), np.ones(30))
+    np.testing.assert_allclose(rms_line.get_ydata(), 0.9 ** np.arange(30))  # newest first
+    assert "half-life 6.58 steps" in panel.weight_text.get_text()
+    assert "forgets none" in panel.weight_text.get_text()
+    before = panel.png()
+    panel.update(optimizers=ada_rms(0.5))
+    np.testing.assert_allclose(panel.weight_lines[1].get_ydata(), 0.5 ** np.arange(30))
+    assert panel.png() != before
+
+
+def test_weight_axes_follow_steps_and_skip_gd():
+    panel = widgets.ComparisonPanel(objectives.ill_conditioned(), pair(0.01), steps=10,
+                                    weights=True)
+    assert np.all(np.isnan(panel.weight_lines[0].get_ydata()))  # GD has no accumulator
+    panel.update(steps=40)
+    assert panel.ax_weights.get_xlim() == (1, 40)
+    assert len(panel.weight_lines[1].get_ydata()) == 40
+
+
+def test_widget_and_scrubber_accept_weights():
+    alpha = w.FloatSlider(value=0.9, min=0.0, max=1.0, step=0.01)
+    box = widgets.comparison_widget({"nonstationary": objectives.NonStationary()}, ada_rms,
+                                    {"alpha": alpha}, steps=20, weights=True)
+    assert box.panel.ax_weights is not None
+    alpha.value = 0.5
+    np.testing.assert_allclose(box.panel.weight_lines[1].get_ydata()[:2], [1.0, 0.5])
+    scrub = widgets.static_scrubber(objectives.NonStationary(), ada_rms, [0.5, 0.9, 0.99],
+                                    name="w", label="α", steps=20, weights=True)
+    assert len(set(scrub.frames)) == 3 and "accumulators" in scrub.alt
+
+
+# ------------------------------------- an objective built from the controls (a κ slider)
+
+
+def test_widget_builds_the_objective_from_the_controls():
+    import functools
+
+    built = functools.lru_cache(maxsize=None)(lambda kappa: objectives.ill_conditioned(kappa))
+    calls = []
+
+    def gd_pair(rho, kappa):
+        calls.append((rho, kappa))
+        return [alr.SGD(lr=rho), alr.SGD(lr=2 / (1 + kappa))]
+
+    rho = w.FloatSlider(value=0.01, min=0.001, max=1, step=0.001)
+    kappa = w.FloatSlider(value=4.0, min=0.5, max=100, step=0.5)
+    box = widgets.comparison_widget(lambda rho, kappa: built(kappa), gd_pair,
+                                    {"rho": rho, "kappa": kappa}, steps=20)
+    assert not any(isinstance(c, w.Dropdown) for row in box.children[:2] for c in row.children)
+    panel, status = box.panel, box.children[3]
+    assert panel.objective.condition_number == 4.0
+    kappa.value = 25.0
+    assert panel.objective is built(25.0) and calls[-1] == (0.01, 25.0)
+    landscape = panel.objective
+    rho.value = 0.05            # a rate change keeps the cached landscape
+    assert panel.objective is landscape
+    kappa.value = 0.5           # κ < 1 is invalid: reported, not raised
+    assert "invalid setting" in status.value and "kappa" in status.value
+    assert panel.objective is landscape

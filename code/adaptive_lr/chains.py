@@ -27,9 +27,10 @@ __all__ = ["SigmoidChain", "sigmoid", "layer_steps"]
 
 
 def sigmoid(z):
-    """The logistic function 1/(1 + e^(−z)), computed without overflow for large |z|."""
+    r"""The logistic function :math:`1/(1 + e^{-z})`, without overflow for large :math:`|z|`."""
     z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
@@ -105,12 +106,14 @@ class SigmoidChain:
         return np.concatenate([gw, gb], axis=-1)
 
     def layer_gradients(self, theta) -> np.ndarray:
-        """|∂J/∂w_l| for each layer, shape ``(..., L)``: layer 1 first."""
+        r"""The gradient sizes :math:`|\partial J/\partial w_l|` per layer, shape ``(..., L)``,
+        layer 1 first."""
         return np.abs(self.grad(theta)[..., : self.depth])
 
 
 def layer_steps(run, depth: int) -> np.ndarray:
-    """Mean |Δw_l| per step of a :func:`~adaptive_lr.minimize` run, per layer: ``(*B, L)``.
+    r"""Mean :math:`|\Delta w_l|` per step of a :func:`~adaptive_lr.minimize` run, per layer:
+    shape ``(*B, L)``.
 
     The average is over the recorded steps (use ``record_every=1``); diverged steps are skipped.
     """

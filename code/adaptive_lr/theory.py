@@ -25,7 +25,7 @@ __all__ = [
     "ema_weights", "ema_weight_sum", "effective_window", "half_life", "steps_to_fade",
     "explicit_accumulator", "recursive_accumulator", "constant_gradient_accumulator",
     "first_step", "denominator", "eps_outside_from_inside", "eps_inside_from_outside",
-    "denominator_ratio",
+    "denominator_ratio", "decay_of", "relative_weights", "memory_summary",
 ]
 
 
@@ -78,7 +78,8 @@ def half_life(alpha) -> np.ndarray:
 
 
 def steps_to_fade(alpha, fraction) -> np.ndarray:
-    r"""Steps :math:`n` with :math:`\alpha^n` = ``fraction``: :math:`\ln(\text{fraction})/\ln\alpha`.
+    r"""Steps :math:`n` with :math:`\alpha^n` = ``fraction``, i.e.
+    :math:`n = \ln(\text{fraction})/\ln\alpha`.
 
     The age at which a gradient's weight has fallen to ``fraction`` of the newest one's.
     """
@@ -143,10 +144,11 @@ def first_step(lr, alpha, grad=None, eps=0.0, eps_inside_sqrt: bool = False) -> 
 
     Then :math:`r_1 = (1-\alpha) g^2`, so
     :math:`|\Delta\Theta_1| = \rho|g| / (\varepsilon + \sqrt{1-\alpha}\,|g|)`, which is
-    :math:`\rho/\sqrt{1-\alpha}` whatever the gradient when ε ≪ |g| (the default
-    ``grad=None``, ``eps=0``): 10ρ for α = 0.99, about 31.6ρ for α = 0.999. At α = 1 the
-    accumulator never moves from 0 and the step is :math:`\rho |g| / \varepsilon` (or
-    :math:`\rho|g|/\sqrt{\varepsilon}` with ε inside the root).
+    :math:`\rho/\sqrt{1-\alpha}` whatever the gradient when :math:`\varepsilon \ll |g|`
+    (the default ``grad=None``, ``eps=0``): 10ρ for α = 0.99, about 31.6ρ for α = 0.999.
+    At α = 1 the accumulator never moves from 0 and the step is
+    :math:`\rho |g| / \varepsilon` (or :math:`\rho|g|/\sqrt{\varepsilon}` with ε inside
+    the root).
     """
     rho = check.hyperparameter("lr", lr)
     a = _alpha(alpha)
@@ -194,3 +196,52 @@ def denominator_ratio(r, eps_outside) -> np.ndarray:
     e = check.hyperparameter("eps_outside", eps_outside, low_open=True)
     r = np.asarray(r, dtype=float)
     return denominator(r, e) / denominator(r, e ** 2, eps_inside_sqrt=True)
+
+
+def decay_of(opt) -> float | None:
+    """The decay of an optimizer's squared-gradient accumulator, as a float.
+
+    RMSProp's α, Adam's β₂, AdaDelta's ρ; 1.0 for AdaGrad (a sum forgets nothing); ``None``
+    for optimizers without an accumulator (SGD) or with an array (batched) decay.
+    """
+    if opt.name == "AdaGrad":
+        return 1.0
+    key = _DECAY_NAMES.get(opt.name)
+    value = opt.hyperparameters.get(key) if key else None
+    return float(value) if value is not None and np.ndim(value) == 0 else None
+
+
+_DECAY_NAMES = {"RMSProp": "alpha", "Adam": "beta2", "AdamW": "beta2", "AdaDelta": "rho"}
+
+
+def relative_weights(opt, t: int) -> np.ndarray | None:
+    r"""Weight of :math:`g_k^2` in the accumulator after step ``t``, relative to :math:`g_t^2`.
+
+    :math:`\alpha^{t-k}` for k = 1..t (shape ``(t,)``): all ones for AdaGrad, decaying into
+    the past for RMSProp (α), Adam (β₂) and AdaDelta. An average with decay 1 takes in no
+    gradient at all (its weights 1 − α are 0), so it gives zeros. ``None`` when
+    :func:`decay_of` is.
+    """
+    t = check.positive_int("t", t)
+    decay = decay_of(opt)
+    if decay is None:
+        return None
+    if opt.name == "AdaGrad":
+        return np.ones(t)
+    if decay == 1.0:
+        return np.zeros(t)
+    return decay ** (t - np.arange(1.0, t + 1))
+
+
+def memory_summary(opt) -> str:
+    """One line on how long the accumulator remembers: window and half-life, in steps."""
+    decay = decay_of(opt)
+    if decay is None:
+        return ("decay varies across the batch" if opt.name in _DECAY_NAMES
+                else "no accumulator")
+    if opt.name == "AdaGrad":
+        return "sums every gradient, forgets none"
+    if decay == 1.0:
+        return "decay 1: r never leaves 0"
+    return (f"window {float(effective_window(decay)):.4g}, "
+            f"half-life {float(half_life(decay)):.3g} steps")

@@ -6,7 +6,9 @@ the runs and moves the lines with ``set_data``; contours are recomputed only whe
 objective changes. :func:`comparison_widget` wires ipywidgets controls to a panel and shows
 the figure as an ``Image`` widget, whose PNG is stored in the notebook's widget state, so the
 static page shows the last frame. :func:`static_scrubber` precomputes frames of the same panel
-for readers without a kernel.
+for readers without a kernel. With ``weights=True`` a third axes shows how much each
+optimizer's accumulator r weights the squared gradient of every past step (AdaGrad: all
+equally; RMSProp: decaying as α^age), with each one's window and half-life.
 
 A run that diverges is reported in the panel's status line (step and reason); an invalid
 hyperparameter shows its error message there instead of raising.
@@ -21,7 +23,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import plots
+from . import plots, theory
 from .runs import Run, minimize
 
 OptimizerFactory = Callable[..., Sequence]
@@ -42,15 +44,31 @@ class ComparisonPanel:
       steps: steps per run.
       start: start point (default: the objective's ``start``).
       coordinates: which coordinates' effective rates to draw.
+      weights: add a third axes with each optimizer's accumulator weights over the past
+        steps (:func:`adaptive_lr.theory.relative_weights`) and its window and half-life.
+      figsize: default (9, 4.2), or (12.5, 4.2) with ``weights``.
     """
 
     def __init__(self, objective, optimizers: Sequence, steps: int = 100, start=None,
-                 coordinates: Sequence[int] = (0, 1), figsize=(9.0, 4.2)):
+                 coordinates: Sequence[int] = (0, 1), figsize=None, weights: bool = False):
         # An Agg figure outside pyplot: the inline backend never shows it by itself, and
         # blitting has a canvas to copy from.
+        if figsize is None:
+            figsize = (12.5, 4.2) if weights else (9.0, 4.2)
         self.fig = Figure(figsize=figsize, layout="constrained")
         FigureCanvasAgg(self.fig)
-        self.ax_path, self.ax_lr = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
+        if weights:
+            self.ax_path, self.ax_lr, self.ax_weights = self.fig.subplots(
+                1, 3, gridspec_kw={"width_ratios": [1.1, 1, 0.9]})
+            self.weight_text = self.ax_weights.text(
+                0.03, 0.03, "", transform=self.ax_weights.transAxes, fontsize=7,
+                va="bottom", ha="left", animated=True,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.8"})
+        else:
+            self.ax_path, self.ax_lr = self.fig.subplots(
+                1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
+            self.ax_weights, self.weight_text = None, None
+        self.weight_lines = []
         self.coordinates = tuple(coordinates)
         self.objective, self._legend = None, None
         self.path_lines, self.lr_lines = [], []
@@ -94,7 +112,7 @@ class ComparisonPanel:
 
     def _draw_runs(self) -> None:
         if len(self.path_lines) != len(self.runs):
-            for line in self.path_lines + self.lr_lines:
+            for line in self.path_lines + self.lr_lines + self.weight_lines:
                 line.remove()
             self.path_lines = [
                 self.ax_path.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[i % 4],
@@ -104,6 +122,13 @@ class ComparisonPanel:
                 self.ax_lr.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[k % 4],
                                 animated=True)[0]
                 for i in range(len(self.runs)) for k in self.coordinates]
+            if self.ax_weights is not None:
+                self.weight_lines = [
+                    self.ax_weights.plot([], [], color=plots.color(i),
+                                         linestyle=plots.LINESTYLES[i % 4], animated=True)[0]
+                    for i in range(len(self.runs))]
+        if self.ax_weights is not None:
+            self._draw_weights()
         for i, (run, line, name) in enumerate(zip(self.runs, self.path_lines, self._names())):
             line.set_data(run.thetas[:, 0], run.thetas[:, 1])
             line.set_label(name)
@@ -116,6 +141,20 @@ class ComparisonPanel:
                                                       for r in self.runs]),
                                       current=self.ax_lr.get_ylim()))
 
+    def _draw_weights(self) -> None:
+        """Each optimizer's weight of a past g² in r after the last step, relative to the
+        newest, against the gradient's age + 1 (log scale: 1 is the newest gradient)."""
+        age = np.arange(1, self.steps + 1)
+        lines = []
+        for opt, line in zip(self.optimizers, self.weight_lines):
+            weights = theory.relative_weights(opt, self.steps)
+            line.set_data(age, weights[::-1] if weights is not None
+                          else np.full(age.shape, np.nan))
+            lines.append(f"{opt.label}: {theory.memory_summary(opt)}")
+        self.weight_text.set_text("\n".join(lines))
+        self.ax_weights.set_xlim(1, max(self.steps, 2))
+        self.ax_weights.set_ylim(0, 1.05)
+
     def _background_state(self) -> tuple:
         return (id(self.objective), self.steps, self.ax_lr.get_ylim(), self.title.get_text(),
                 tuple(line.get_label() for line in self.path_lines))
@@ -126,6 +165,11 @@ class ComparisonPanel:
         ax.set_xlabel("step t")
         ax.set_ylabel("effective learning rate")
         ax.set_title("effective rate (θ₁ solid, θ₂ dashed)")
+        if self.ax_weights is not None:
+            self.ax_weights.set_xscale("log")
+            self.ax_weights.set_xlabel("age of the gradient + 1 (steps)")
+            self.ax_weights.set_ylabel("its weight in r (newest = 1)")
+            self.ax_weights.set_title(f"memory of r after step {self.steps}")
         # one legend, outside the axes, so the moving lines never cross it
         if self._legend is not None:
             self._legend.remove()
@@ -151,6 +195,10 @@ class ComparisonPanel:
             self.ax_path.draw_artist(line)
         for line in self.lr_lines:
             self.ax_lr.draw_artist(line)
+        if self.ax_weights is not None:
+            for line in self.weight_lines:
+                self.ax_weights.draw_artist(line)
+            self.ax_weights.draw_artist(self.weight_text)
         width, height = canvas.get_width_height(physical=True)
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
@@ -188,23 +236,34 @@ def _status(run: Run, objective) -> str:
     return text
 
 
-def comparison_widget(objectives: Mapping[str, object], make_optimizers: OptimizerFactory,
-                      controls: Mapping[str, object], steps: int = 100, start=None):
+def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
+                      make_optimizers: OptimizerFactory,
+                      controls: Mapping[str, object], steps: int = 100, start=None,
+                      weights: bool = False):
     """A live panel: controls above, the comparison figure and a status line below.
 
     Args:
       objectives: name → objective; a dropdown picks one (no dropdown for a single one).
+        Or a function called, like ``make_optimizers``, with the value of every control, that
+        returns the objective: a control can then reshape the landscape (e.g. a slider for
+        the condition number). It should return the same object for the same values (cache
+        it, e.g. with ``functools.lru_cache``) so the contours are redrawn only when needed.
       make_optimizers: called with the current value of every control in ``controls`` as a
         keyword argument; returns the optimizers to compare. An error it raises (an invalid
         hyperparameter) is shown in the status line.
       controls: name → ipywidgets control (sliders for ρ, α, ε, ...).
       steps: initial number of steps (a slider is added); ``start`` the initial start point
         (two sliders for θ₁, θ₂ are added, within the objective's window).
+      weights: show the accumulator-weight panel (see :class:`ComparisonPanel`).
 
     Returns the ``ipywidgets.VBox``; its ``panel`` attribute is the :class:`ComparisonPanel`.
     """
     import ipywidgets as w
 
+    make_objective = None
+    if callable(objectives) and not isinstance(objectives, Mapping):
+        make_objective = objectives
+        objectives = {"objective": make_objective(**_values(controls))}
     names = list(objectives)
     first = objectives[names[0]]
     start = first.start if start is None else np.asarray(start, dtype=float)
@@ -214,12 +273,19 @@ def comparison_widget(objectives: Mapping[str, object], make_optimizers: Optimiz
                        step=0.05, description="θ₁ start")
     y0 = w.FloatSlider(value=float(start[1]), min=first.ylim[0], max=first.ylim[1],
                        step=0.05, description="θ₂ start")
-    panel = ComparisonPanel(first, make_optimizers(**_values(controls)), steps, start)
+    panel = ComparisonPanel(first, make_optimizers(**_values(controls)), steps, start,
+                            weights=weights)
     image = w.Image(value=panel.png(), format="png", layout=w.Layout(max_width="100%"))
     status = w.HTML(value=panel.status_html())
 
     def refresh(change=None):
         objective = objectives[chooser.value]
+        if make_objective is not None:
+            try:
+                objective = make_objective(**_values(controls))
+            except (ValueError, TypeError) as error:
+                status.value = f"<b>invalid setting:</b> {html.escape(str(error))}"
+                return
         if change is not None and change["owner"] is chooser:
             x0.min, x0.max = -1e9, 1e9  # widen first so the new limits never cross
             y0.min, y0.max = -1e9, 1e9
@@ -252,19 +318,23 @@ def _values(controls: Mapping[str, object]) -> dict:
 
 def static_scrubber(objective, make_optimizers: Callable[[object], Sequence], values: Sequence,
                     *, name: str, label: str, steps: int = 100, start=None,
-                    fmt: str = "{:g}", initial: int = 0) -> plots.Scrubber:
+                    fmt: str = "{:g}", initial: int = 0, weights: bool = False
+                    ) -> plots.Scrubber:
     """The comparison panel precomputed over one hyperparameter, as a kernel-free slider.
 
     ``make_optimizers(value)`` returns the optimizers for one slider position. Each frame's
     status line is printed under the figure's title so the diverged runs stay visible.
+    ``weights=True`` adds the accumulator-weight axes (see :class:`ComparisonPanel`).
     """
-    panel = ComparisonPanel(objective, make_optimizers(values[0]), steps, start)
+    panel = ComparisonPanel(objective, make_optimizers(values[0]), steps, start,
+                            weights=weights)
     frames = []
     for value in values:
         panel.update(optimizers=make_optimizers(value))
         panel.title.set_text("\n".join(panel.messages))
         frames.append(panel.png())
     alt = (f"Trajectories of {', '.join(o.name for o in panel.optimizers)} on the "
-           f"{objective.name} and their effective learning rates")
+           f"{objective.name} and their effective learning rates"
+           + (", with the weights their accumulators give past gradients" if weights else ""))
     return plots.Scrubber(frames, values, name=name, label=label, alt=alt, fmt=fmt,
                           initial=initial)

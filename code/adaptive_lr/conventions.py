@@ -1,0 +1,597 @@
+r"""How PyTorch, Keras/TensorFlow and optax define the book's optimizers: names, defaults,
+and the package optimizer that reproduces each definition.
+
+Libraries that share an optimizer's name do not share its update. They differ in where ε
+goes (inside or outside the square root, or Keras's ε̂ on the un-corrected √v of Adam), in
+the accumulator's start r₀ (0, 0.1 or 1), in AMSGrad's maximum (before or after bias
+correction), in weight decay (L2 in the gradient or decoupled), and in whether the momentum
+buffer of RMSProp holds the learning rate. Each :class:`Convention` records one library's
+definition as data — its argument names, defaults and the book symbol each one sets — plus a
+builder that returns the package optimizer with the same update, so
+
+>>> opt = from_framework("keras", "RMSprop")            # doctest: +SKIP
+>>> opt                                                  # doctest: +SKIP
+RMSProp(lr=0.001, alpha=0.9, eps=1e-07, momentum=0, eps_inside_sqrt=True)
+
+runs Keras's update with no framework installed. :func:`table` prints the names and
+defaults side by side; :func:`follow` replays a gradient sequence through any optimizer, for
+comparing first steps; :func:`rmsprop_momentum_updates` shows the one difference no package
+option needs, where the learning rate sits in RMSProp's momentum buffer.
+
+Sources (read for PyTorch 2.x ``torch/optim``, Keras 3 ``keras/src/optimizers``, optax 0.2
+``optax/_src/alias.py`` and ``transform.py``, TensorFlow 1 ``tf.compat.v1.train``): see
+``/chapters/frameworks`` and its references.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import _validation as check
+from .optimizers import SGD, AdaDelta, AdaGrad, Adam, RMSProp
+from .trace import format_table
+
+__all__ = ["REQUIRED", "FRAMEWORKS", "ALGORITHMS", "Argument", "Convention",
+           "WithInitialAccumulator", "CONVENTIONS", "conventions", "lookup", "from_framework",
+           "table", "follow", "rmsprop_momentum_updates"]
+
+
+class _Required:
+    """Marker for an argument without a default (optax's ``learning_rate``)."""
+
+    def __repr__(self) -> str:
+        return "required"
+
+
+#: The default of an argument the caller must give.
+REQUIRED = _Required()
+
+#: Framework keys, and how their optimizers are spelled in code.
+FRAMEWORKS = {"pytorch": "torch.optim", "keras": "keras.optimizers", "optax": "optax",
+              "tf1": "tf.compat.v1.train"}
+
+#: The package's algorithms, in the book's order (AdamW is Adam with decoupled decay).
+ALGORITHMS = ("SGD", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "AdamW", "AMSGrad")
+
+#: The book's symbol for each role an argument can play, in table order.
+SYMBOLS = ("ρ", "α", "ρ_d", "β₁", "β₂", "ε", "r₀", "μ", "λ")
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One constructor argument of a framework's optimizer.
+
+    Attributes:
+      name: the framework's spelling, e.g. ``"epsilon"``.
+      default: its default value, or :data:`REQUIRED`.
+      symbol: the book symbol it sets (``"ρ"``, ``"α"``, ``"ε"``, ...), or ``""`` for a flag.
+      supported: False if the package has no equivalent; only the default is accepted then.
+    """
+
+    name: str
+    default: object
+    symbol: str = ""
+    supported: bool = True
+
+
+@dataclass(frozen=True)
+class Convention:
+    """One framework's definition of one optimizer.
+
+    Attributes:
+      framework: a key of :data:`FRAMEWORKS`.
+      name: the framework's spelling (``"RMSprop"``, ``"rmsprop"``, ``"RMSPropOptimizer"``).
+      algorithm: the book's name, one of :data:`ALGORITHMS`.
+      arguments: the constructor's arguments, in the framework's order.
+      build: maps ``{argument name: value}`` (defaults filled in) to the package optimizer.
+      lr_in_momentum: True if the momentum buffer accumulates ρ·(step) rather than the step
+        (None when the optimizer has no momentum). Equal updates for a constant ρ; different
+        as soon as ρ changes (a schedule), see :func:`rmsprop_momentum_updates`.
+      weight_decay: ``"L2"`` (λΘ added to g), ``"decoupled"`` (Θ ← Θ(1 − ρλ)) or None.
+    """
+
+    framework: str
+    name: str
+    algorithm: str
+    arguments: tuple[Argument, ...]
+    build: Callable[[dict], object]
+    lr_in_momentum: bool | None = None
+    weight_decay: str | None = None
+
+    @property
+    def call(self) -> str:
+        """How the optimizer is spelled in code, e.g. ``'keras.optimizers.RMSprop'``."""
+        return f"{FRAMEWORKS[self.framework]}.{self.name}"
+
+    @property
+    def defaults(self) -> dict[str, object]:
+        return {a.name: a.default for a in self.arguments}
+
+    def argument_for(self, symbol: str) -> Argument | None:
+        """The argument that sets the book symbol ``symbol``, or None."""
+        return next((a for a in self.arguments if a.symbol == symbol), None)
+
+
+class WithInitialAccumulator:
+    r"""An optimizer whose accumulator r starts at r₀ instead of 0.
+
+    TensorFlow 1's ``RMSPropOptimizer`` starts its mean square at 1 and optax's ``rmsprop``
+    at ``initial_scale``; the package's RMSProp starts at 0. Wrapping it changes only
+    ``init``: with r₀ = 1 the first steps are ρ g/√(α + (1−α) g² + ε) instead of
+    ρ/√(1−α)·sign(g), undamped SGD-like steps for small gradients.
+
+    Args:
+      base: an optimizer whose state has a field ``r`` (RMSProp, AdaGrad).
+      r0: the starting value of r, ≥ 0, a scalar or an array broadcasting against θ.
+    """
+
+    def __init__(self, base, r0):
+        if "r" not in getattr(base.state_type, "_fields", ()):
+            raise TypeError(f"base must be an optimizer with an accumulator state.r "
+                            f"(RMSProp, AdaGrad), got {type(base).__name__}")
+        self.base = base
+        self.r0 = check.hyperparameter("r0", r0)
+        self.name = base.name
+        self.state_type = base.state_type
+
+    def init(self, theta):
+        state = self.base.init(theta)
+        return state._replace(r=state.r + self.r0.astype(state.r.dtype))
+
+    def step(self, theta, grad, state):
+        return self.base.step(theta, grad, state)
+
+    def step_(self, theta, grad, state):
+        return self.base.step_(theta, grad, state)
+
+    def effective_lr(self, state):
+        return self.base.effective_lr(state)
+
+    @property
+    def hyperparameters(self) -> dict[str, np.ndarray]:
+        return {**self.base.hyperparameters, "r0": self.r0}
+
+    @property
+    def label(self) -> str:
+        extra = f"r₀={float(self.r0):g}" if self.r0.ndim == 0 else "r₀"
+        label = self.base.label
+        return f"{label[:-1]}, {extra})" if label.endswith(")") else f"{label} ({extra})"
+
+    def __repr__(self) -> str:
+        r0 = f"{float(self.r0):g}" if self.r0.ndim == 0 else f"<array {self.r0.shape}>"
+        return f"{self.base!r} with r0={r0}"
+
+
+# ------------------------------------------------------------------------- the table
+
+A = Argument
+
+
+def _betas(v, first: str, second: str) -> tuple:
+    return (v[first], v[second])
+
+
+def _momentum(value) -> float:
+    """optax spells 'no momentum' as None."""
+    return 0.0 if value is None else value
+
+
+def _keras_adam(v, decoupled_default: bool):
+    decay = v["weight_decay"]
+    return Adam(lr=v["learning_rate"], betas=_betas(v, "beta_1", "beta_2"), eps=v["epsilon"],
+                amsgrad=v["amsgrad"], eps_hat=True,
+                weight_decay=0.0 if decay is None else decay,
+                decoupled=decoupled_default or decay is not None)
+
+
+def _torch_adam(v):
+    return Adam(lr=v["lr"], betas=tuple(v["betas"]), eps=v["eps"],
+                weight_decay=v["weight_decay"], amsgrad=v["amsgrad"])
+
+
+def _optax_rmsprop(v):
+    opt = RMSProp(lr=v["learning_rate"], alpha=v["decay"], eps=v["eps"],
+                  momentum=_momentum(v["momentum"]), centered=v["centered"],
+                  eps_inside_sqrt=v["eps_in_sqrt"])
+    return WithInitialAccumulator(opt, v["initial_scale"]) if v["initial_scale"] else opt
+
+
+_TORCH_ADAM = (A("lr", 1e-3, "ρ"), A("betas", (0.9, 0.999), "β₁, β₂"), A("eps", 1e-8, "ε"))
+_KERAS_ADAM = (A("learning_rate", 1e-3, "ρ"), A("beta_1", 0.9, "β₁"), A("beta_2", 0.999, "β₂"),
+               A("epsilon", 1e-7, "ε"))
+_OPTAX_ADAM = (A("learning_rate", REQUIRED, "ρ"), A("b1", 0.9, "β₁"), A("b2", 0.999, "β₂"),
+               A("eps", 1e-8, "ε"), A("eps_root", 0.0, "", supported=False))
+
+CONVENTIONS: tuple[Convention, ...] = (
+    # ------------------------------------------------------------------ PyTorch 2.x
+    Convention("pytorch", "SGD", "SGD",
+               (A("lr", 1e-3, "ρ"), A("momentum", 0.0, "μ"),
+                A("dampening", 0.0, "", supported=False),
+                A("weight_decay", 0.0, "λ", supported=False), A("nesterov", False)),
+               lambda v: SGD(lr=v["lr"], momentum=v["momentum"], nesterov=v["nesterov"]),
+               lr_in_momentum=False, weight_decay="L2"),
+    Convention("pytorch", "Adagrad", "AdaGrad",
+               (A("lr", 1e-2, "ρ"), A("lr_decay", 0.0),
+                A("weight_decay", 0.0, "λ", supported=False),
+                A("initial_accumulator_value", 0.0, "r₀"), A("eps", 1e-10, "ε")),
+               lambda v: AdaGrad(lr=v["lr"], eps=v["eps"], lr_decay=v["lr_decay"],
+                                 initial_accumulator_value=v["initial_accumulator_value"]),
+               weight_decay="L2"),
+    Convention("pytorch", "RMSprop", "RMSProp",
+               (A("lr", 1e-2, "ρ"), A("alpha", 0.99, "α"), A("eps", 1e-8, "ε"),
+                A("weight_decay", 0.0, "λ", supported=False), A("momentum", 0.0, "μ"),
+                A("centered", False)),
+               lambda v: RMSProp(lr=v["lr"], alpha=v["alpha"], eps=v["eps"],
+                                 momentum=v["momentum"], centered=v["centered"]),
+               lr_in_momentum=False, weight_decay="L2"),
+    Convention("pytorch", "Adadelta", "AdaDelta",
+               (A("lr", 1.0, "ρ"), A("rho", 0.9, "ρ_d"), A("eps", 1e-6, "ε"),
+                A("weight_decay", 0.0, "λ", supported=False)),
+               lambda v: AdaDelta(lr=v["lr"], rho=v["rho"], eps=v["eps"]),
+               weight_decay="L2"),
+    Convention("pytorch", "Adam", "Adam",
+               _TORCH_ADAM + (A("weight_decay", 0.0, "λ"), A("amsgrad", False)),
+               _torch_adam, weight_decay="L2"),
+    Convention("pytorch", "AdamW", "AdamW",
+               _TORCH_ADAM + (A("weight_decay", 1e-2, "λ"), A("amsgrad", False)),
+               lambda v: Adam(lr=v["lr"], betas=tuple(v["betas"]), eps=v["eps"],
+                              weight_decay=v["weight_decay"], amsgrad=v["amsgrad"],
+                              decoupled=True),
+               weight_decay="decoupled"),
+    # ------------------------------------------------------------------ Keras 3
+    Convention("keras", "SGD", "SGD",
+               (A("learning_rate", 0.01, "ρ"), A("momentum", 0.0, "μ"), A("nesterov", False),
+                A("weight_decay", None, "λ", supported=False)),
+               lambda v: SGD(lr=v["learning_rate"], momentum=v["momentum"],
+                             nesterov=v["nesterov"]),
+               lr_in_momentum=True, weight_decay="decoupled"),
+    Convention("keras", "Adagrad", "AdaGrad",
+               (A("learning_rate", 1e-3, "ρ"), A("initial_accumulator_value", 0.1, "r₀"),
+                A("epsilon", 1e-7, "ε"), A("weight_decay", None, "λ", supported=False)),
+               lambda v: AdaGrad(lr=v["learning_rate"], eps=v["epsilon"],
+                                 initial_accumulator_value=v["initial_accumulator_value"],
+                                 eps_inside_sqrt=True),
+               weight_decay="decoupled"),
+    Convention("keras", "RMSprop", "RMSProp",
+               (A("learning_rate", 1e-3, "ρ"), A("rho", 0.9, "α"), A("momentum", 0.0, "μ"),
+                A("epsilon", 1e-7, "ε"), A("centered", False),
+                A("weight_decay", None, "λ", supported=False)),
+               lambda v: RMSProp(lr=v["learning_rate"], alpha=v["rho"], eps=v["epsilon"],
+                                 momentum=v["momentum"], centered=v["centered"],
+                                 eps_inside_sqrt=True),
+               lr_in_momentum=True, weight_decay="decoupled"),
+    Convention("keras", "Adadelta", "AdaDelta",
+               (A("learning_rate", 1e-3, "ρ"), A("rho", 0.95, "ρ_d"), A("epsilon", 1e-7, "ε"),
+                A("weight_decay", None, "λ", supported=False)),
+               lambda v: AdaDelta(lr=v["learning_rate"], rho=v["rho"], eps=v["epsilon"]),
+               weight_decay="decoupled"),
+    Convention("keras", "Adam", "Adam",
+               _KERAS_ADAM + (A("amsgrad", False), A("weight_decay", None, "λ")),
+               lambda v: _keras_adam(v, decoupled_default=False),
+               weight_decay="decoupled"),
+    Convention("keras", "AdamW", "AdamW",
+               (A("learning_rate", 1e-3, "ρ"), A("weight_decay", 0.004, "λ"))
+               + _KERAS_ADAM[1:] + (A("amsgrad", False),),
+               lambda v: _keras_adam(v, decoupled_default=True),
+               weight_decay="decoupled"),
+    # ------------------------------------------------------------------ optax 0.2
+    Convention("optax", "sgd", "SGD",
+               (A("learning_rate", REQUIRED, "ρ"), A("momentum", None, "μ"), A("nesterov", False)),
+               lambda v: SGD(lr=v["learning_rate"], momentum=_momentum(v["momentum"]),
+                             nesterov=v["nesterov"]),
+               lr_in_momentum=False),
+    Convention("optax", "adagrad", "AdaGrad",
+               (A("learning_rate", REQUIRED, "ρ"), A("initial_accumulator_value", 0.1, "r₀"),
+                A("eps", 1e-7, "ε")),
+               lambda v: AdaGrad(lr=v["learning_rate"], eps=v["eps"],
+                                 initial_accumulator_value=v["initial_accumulator_value"],
+                                 eps_inside_sqrt=True)),
+    Convention("optax", "rmsprop", "RMSProp",
+               (A("learning_rate", REQUIRED, "ρ"), A("decay", 0.9, "α"), A("eps", 1e-8, "ε"),
+                A("initial_scale", 0.0, "r₀"), A("eps_in_sqrt", True), A("centered", False),
+                A("momentum", None, "μ"), A("nesterov", False, "", supported=False),
+                A("bias_correction", False, "", supported=False)),
+               _optax_rmsprop, lr_in_momentum=True),
+    Convention("optax", "adadelta", "AdaDelta",
+               (A("learning_rate", REQUIRED, "ρ"), A("rho", 0.9, "ρ_d"), A("eps", 1e-6, "ε"),
+                A("weight_decay", 0.0, "λ", supported=False)),
+               lambda v: AdaDelta(lr=v["learning_rate"], rho=v["rho"], eps=v["eps"]),
+               weight_decay="L2"),
+    Convention("optax", "adam", "Adam", _OPTAX_ADAM,
+               lambda v: Adam(lr=v["learning_rate"], betas=_betas(v, "b1", "b2"), eps=v["eps"])),
+    Convention("optax", "adamw", "AdamW", _OPTAX_ADAM + (A("weight_decay", 1e-4, "λ"),),
+               lambda v: Adam(lr=v["learning_rate"], betas=_betas(v, "b1", "b2"), eps=v["eps"],
+                              weight_decay=v["weight_decay"], decoupled=True),
+               weight_decay="decoupled"),
+    Convention("optax", "amsgrad", "AMSGrad", _OPTAX_ADAM,
+               lambda v: Adam(lr=v["learning_rate"], betas=_betas(v, "b1", "b2"), eps=v["eps"],
+                              amsgrad=True, amsgrad_max="corrected")),
+    # ------------------------------------------------------------------ TensorFlow 1
+    Convention("tf1", "RMSPropOptimizer", "RMSProp",
+               (A("learning_rate", REQUIRED, "ρ"), A("decay", 0.9, "α"), A("momentum", 0.0, "μ"),
+                A("epsilon", 1e-10, "ε"), A("centered", False)),
+               lambda v: WithInitialAccumulator(
+                   RMSProp(lr=v["learning_rate"], alpha=v["decay"], eps=v["epsilon"],
+                           momentum=v["momentum"], centered=v["centered"],
+                           eps_inside_sqrt=True), 1.0),
+               lr_in_momentum=True),
+    Convention("tf1", "AdamOptimizer", "Adam",
+               (A("learning_rate", 1e-3, "ρ"), A("beta1", 0.9, "β₁"), A("beta2", 0.999, "β₂"),
+                A("epsilon", 1e-8, "ε")),
+               lambda v: Adam(lr=v["learning_rate"], betas=_betas(v, "beta1", "beta2"),
+                              eps=v["epsilon"], eps_hat=True)),
+)
+
+# PyTorch's AMSGrad is an Adam option; list it under AMSGrad too, as Keras's is
+CONVENTIONS += (
+    Convention("pytorch", "Adam", "AMSGrad",
+               _TORCH_ADAM + (A("weight_decay", 0.0, "λ"), A("amsgrad", True)),
+               _torch_adam, weight_decay="L2"),
+    Convention("keras", "Adam", "AMSGrad",
+               _KERAS_ADAM + (A("amsgrad", True), A("weight_decay", None, "λ")),
+               lambda v: _keras_adam(v, decoupled_default=False), weight_decay="decoupled"),
+)
+
+
+def conventions(algorithm: str | None = None, framework: str | None = None
+                ) -> list[Convention]:
+    """The conventions for one algorithm and/or one framework, in table order."""
+    if algorithm is not None and algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+    if framework is not None and framework not in FRAMEWORKS:
+        raise ValueError(f"framework must be one of {', '.join(FRAMEWORKS)}, got {framework!r}")
+    order = list(FRAMEWORKS)
+    return sorted((c for c in CONVENTIONS if algorithm in (None, c.algorithm)
+                   and framework in (None, c.framework)),
+                  key=lambda c: order.index(c.framework))
+
+
+def lookup(framework: str, name: str) -> Convention:
+    """The convention for ``framework``'s optimizer ``name`` (case-insensitive).
+
+    Names are the framework's (``"RMSprop"``, ``"rmsprop"``, ``"RMSPropOptimizer"``);
+    the book's algorithm names (``"RMSProp"``, ``"AdaGrad"``) are accepted too.
+    """
+    options = conventions(framework=framework)
+    for key in ("name", "algorithm"):
+        found = [c for c in options if getattr(c, key).lower() == str(name).lower()]
+        if found:
+            return found[0]
+    known = ", ".join(dict.fromkeys(c.name for c in options))
+    raise ValueError(f"{framework} has no optimizer {name!r} here; known: {known}")
+
+
+def from_framework(framework: str, name: str, **kwargs):
+    """The package optimizer that performs ``framework``'s ``name`` optimizer's update.
+
+    Arguments use the framework's names and defaults, e.g. ``from_framework("keras",
+    "Adam", learning_rate=0.01, epsilon=0.1)`` or ``from_framework("optax", "rmsprop",
+    learning_rate=1e-3, initial_scale=1.0)``. An argument the framework does not have raises
+    TypeError; a required one left out, TypeError; a non-default value for an argument the
+    package cannot reproduce (optax's ``eps_root``, PyTorch's ``dampening``), ValueError.
+    """
+    convention = lookup(framework, name)
+    accepted = {a.name: a for a in convention.arguments}
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise TypeError(f"{convention.call} has no argument {', '.join(unknown)}; it takes "
+                        f"{', '.join(accepted)}")
+    values = {**convention.defaults, **kwargs}
+    missing = [k for k, v in values.items() if v is REQUIRED]
+    if missing:
+        raise TypeError(f"{convention.call} needs {', '.join(missing)} (no default)")
+    for key, value in kwargs.items():
+        argument = accepted[key]
+        if not argument.supported and not _same(value, argument.default):
+            raise ValueError(f"{convention.call}'s {key}={value!r} has no equivalent in the "
+                             f"package; only the default {argument.default!r} is supported")
+    return convention.build(values)
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(np.all(np.asarray(a) == np.asarray(b)))
+
+
+# ------------------------------------------------------------------------- printing
+
+
+def _eps_placement(opt) -> str:
+    base = getattr(opt, "base", opt)
+    if getattr(base, "eps_hat", False):
+        return "ε̂ (on √v)"
+    if getattr(base, "eps_inside_sqrt", False):
+        return "inside √"
+    return "inside √" if isinstance(base, AdaDelta) else "outside √"
+
+
+def _r0(opt) -> float:
+    if isinstance(opt, WithInitialAccumulator):
+        return float(opt.r0)
+    return float(opt.hyperparameters.get("initial_accumulator_value", 0.0))
+
+
+def _value(default) -> str:
+    if isinstance(default, float):
+        return f"{default:g}"
+    if isinstance(default, tuple):
+        return "(" + ", ".join(f"{d:g}" for d in default) + ")"
+    return repr(default)
+
+
+def _cell(argument: Argument | None) -> str:
+    return "—" if argument is None else f"{argument.name}={_value(argument.default)}"
+
+
+def _symbol_row(symbol: str):
+    def cell(c: Convention, opt) -> str:
+        argument = c.argument_for(symbol) or (c.argument_for("β₁, β₂")
+                                              if symbol in ("β₁", "β₂") else None)
+        if symbol == "r₀" and "r" in opt.state_type._fields:
+            return _cell(argument) if argument else f"{_r0(opt):g} (fixed)"
+        return _cell(argument)
+    return cell
+
+
+def _decay_cell(c: Convention, opt) -> str:
+    argument = c.argument_for("λ")
+    if argument is None:
+        return "—"
+    return f"{_cell(argument)} ({c.weight_decay})" + ("" if argument.supported else "*")
+
+
+def _amsgrad_cell(c: Convention, opt) -> str:
+    if not getattr(opt, "amsgrad", False):
+        return "—"
+    return "max of v, then ÷(1−β₂ᵗ)" if opt.amsgrad_max == "raw" else "max of v̂"
+
+
+def _name_cell(c: Convention, opt) -> str:
+    if c.defaults.get("amsgrad") is True:  # PyTorch's and Keras's AMSGrad is an Adam flag
+        return f"{c.name}(amsgrad=True)"
+    return c.name
+
+
+_ROWS = [("name", _name_cell)]
+_ROWS += [(symbol, _symbol_row(symbol)) for symbol in ("ρ", "α", "ρ_d", "β₁", "β₂", "ε")]
+_ROWS += [
+    ("ε at", lambda c, opt: _eps_placement(opt) if "eps" in opt.hyperparameters else "—"),
+    ("r₀", _symbol_row("r₀")),
+    ("μ", _symbol_row("μ")),
+    ("ρ in μ-buffer", lambda c, opt: {None: "—", True: "yes", False: "no"}[c.lr_in_momentum]),
+    ("AMSGrad", _amsgrad_cell),
+    ("λ", _decay_cell),
+]
+
+
+def table(algorithm: str) -> str:
+    """Argument names and defaults of ``algorithm`` in every framework, as plain text.
+
+    One column per framework, one row per book symbol (cells are ``name=default``), and rows
+    for what the defaults build: where ε sits, the accumulator's start r₀, whether the
+    momentum buffer holds ρ, AMSGrad's maximum, and how weight decay λ enters. A ``*`` marks
+    an argument the package does not reproduce (only its default is accepted).
+    """
+    columns = conventions(algorithm)
+    if not columns:
+        raise ValueError(f"no conventions for {algorithm!r}")
+    built = [_build_with_placeholders(c) for c in columns]
+    body = []
+    for label, cell in _ROWS:
+        cells = [cell(c, opt) for c, opt in zip(columns, built)]
+        if any(text != "—" for text in cells):
+            body.append([label] + cells)
+    return _left_aligned([""] + [FRAMEWORKS[c.framework] for c in columns], body)
+
+
+def _build_with_placeholders(c: Convention):
+    """The optimizer the defaults build (a required learning rate set to 1e-3)."""
+    values = {k: (1e-3 if v is REQUIRED else v) for k, v in c.defaults.items()}
+    return c.build(values)
+
+
+def _width(text: str) -> int:
+    """Printed width: combining marks (the hat of ε̂, v̂) take no column."""
+    return sum(not unicodedata.combining(ch) for ch in text)
+
+
+def _pad(text, width: int) -> str:
+    text = str(text)
+    return text + " " * (width - _width(text))
+
+
+def _left_aligned(headers, rows) -> str:
+    widths = [max(_width(str(h)), *(_width(str(r[j])) for r in rows))
+              for j, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(v, w) for v, w in zip(r, widths)) for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+# ------------------------------------------------------------------------ experiments
+
+
+def follow(opt, theta0, gradients, steps: int | None = None) -> np.ndarray:
+    """Parameters Θ₀, Θ₁, …, Θ_T under ``opt`` for a given gradient signal.
+
+    Args:
+      opt: any optimizer (``init``/``step``).
+      theta0: the start, a float array (a Python float or list is converted).
+      gradients: an array of shape ``(T, *theta0.shape)`` replayed step by step, or a
+        callable ``gradient(theta, t)`` (t = 0, 1, …) evaluated at the current parameters.
+      steps: T, needed with a callable; with an array it defaults to ``len(gradients)``.
+
+    Returns an array of shape ``(T + 1, *theta0.shape)``; ``np.diff`` of it gives ΔΘ_t.
+    """
+    theta = np.array(theta0, dtype=np.float64) if not isinstance(theta0, np.ndarray) \
+        else check.float_array("theta0", theta0).copy()
+    if callable(gradients):
+        if steps is None:
+            raise TypeError("steps is required when gradients is a callable")
+        gradient = gradients
+    else:
+        table_ = np.asarray(gradients, dtype=theta.dtype)
+        if table_.shape[1:] != theta.shape:
+            raise ValueError(f"gradients must have shape (T, *{theta.shape}), got {table_.shape}")
+        steps = len(table_) if steps is None else steps
+        if steps > len(table_):
+            raise ValueError(f"steps={steps} but only {len(table_)} gradients were given")
+
+        def gradient(_theta, t):
+            return table_[t]
+    steps = check.positive_int("steps", steps)
+    state = opt.init(theta)
+    out = np.empty((steps + 1,) + theta.shape, theta.dtype)
+    out[0] = theta
+    for t in range(steps):
+        theta, state = opt.step(theta, np.asarray(gradient(theta, t), dtype=theta.dtype), state)
+        out[t + 1] = theta
+    return out
+
+
+def rmsprop_momentum_updates(grads, lrs, *, alpha: float, eps: float, momentum: float,
+                             lr_in_buffer: bool, eps_inside_sqrt: bool = False) -> np.ndarray:
+    r"""RMSProp-with-momentum updates ΔΘ_t for a gradient sequence and a per-step ρ_t.
+
+    PyTorch keeps the learning rate out of the buffer, Keras, optax and TensorFlow 1 in it:
+
+    .. math::
+
+        \text{PyTorch: } b_t = \mu b_{t-1} + \frac{g_t}{d_t},\ \Delta\Theta_t = -\rho_t b_t;
+        \qquad
+        \text{Keras: } B_t = \mu B_{t-1} + \rho_t \frac{g_t}{d_t},\ \Delta\Theta_t = -B_t,
+
+    with :math:`d_t` = ε + √r_t (or √(r_t + ε)). For a constant ρ, B = ρb and the updates
+    are equal; when ρ drops, PyTorch's next step shrinks at once while Keras's buffer still
+    carries the old ρ and shrinks over about 1/(1 − μ) steps.
+
+    Args:
+      grads: shape ``(T, *d)``.
+      lrs: ρ_t, shape ``(T,)`` (a scalar is used for every step).
+
+    Returns ΔΘ, shape ``(T, *d)``.
+    """
+    grads = np.asarray(grads, dtype=np.float64)
+    lrs = np.broadcast_to(np.asarray(lrs, dtype=np.float64), grads.shape[:1])
+    check.hyperparameter("lrs", lrs)
+    alpha = float(check.hyperparameter("alpha", alpha, high=1.0, high_open=False))
+    eps = float(check.hyperparameter("eps", eps, low_open=True))
+    momentum = float(check.hyperparameter("momentum", momentum, high=1.0))
+    r = np.zeros(grads.shape[1:])
+    buffer = np.zeros(grads.shape[1:])
+    updates = np.empty_like(grads)
+    for t, (g, lr) in enumerate(zip(grads, lrs)):
+        r = alpha * r + (1 - alpha) * g * g
+        scaled = g / (np.sqrt(r + eps) if eps_inside_sqrt else eps + np.sqrt(r))
+        if lr_in_buffer:
+            buffer = momentum * buffer + lr * scaled
+            updates[t] = -buffer
+        else:
+            buffer = momentum * buffer + scaled
+            updates[t] = -lr * buffer
+    return updates
