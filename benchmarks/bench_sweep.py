@@ -64,7 +64,7 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     args = parser.parse_args(argv)
-    n, steps, sample, repeats = (10, 20, 3, 1) if args.quick else (100, 500, 40, 5)
+    n, steps, sample, repeats = (10, 20, 3, 1) if args.quick else (100, 500, 40, 15)
     hyper, _ = grid(n, n)
     objective = Rosenbrock()
     theta0 = np.tile(objective.start, (n * n, 1))

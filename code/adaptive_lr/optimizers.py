@@ -33,8 +33,9 @@ __all__ = [
     "SGDState", "AdaGradState", "RMSPropState", "AdaDeltaState", "AdamState",
 ]
 
-#: Elements per block of the in-place path: a few float32 buffers of this size fit in L2.
-BLOCK_ELEMENTS = 1 << 15
+#: Elements per block of the in-place path: large enough that numpy's per-call overhead is
+#: small, small enough that a block's buffers stay in cache (benchmarks/bench_large_step.py).
+BLOCK_ELEMENTS = 1 << 17
 
 
 class Optimizer:
