@@ -12,7 +12,7 @@ import pathlib
 import re
 import threading
 
-import yaml
+from adaptive_lr.tools import refresh
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
@@ -29,19 +29,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 def toc_docnames(root: pathlib.Path = ROOT) -> list[str]:
     """Every document in ``_toc.yml``, in reading order (the root first)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    names = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(entry["file"])
-            for key in ("parts", "chapters", "sections"):
-                walk(entry.get(key))
-
-    for key in ("parts", "chapters", "sections"):
-        walk(toc.get(key))
-    return [re.sub(r"\.(md|ipynb)$", "", name) for name in names]
+    return refresh.toc_docnames(root)
 
 
 def source_of(docname: str) -> pathlib.Path | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import re
 import sys
 
 import nbformat
@@ -30,22 +31,27 @@ def book_root(start: pathlib.Path) -> pathlib.Path:
     raise FileNotFoundError(f"no _toc.yml at or above {start}")
 
 
-def toc_notebooks(root: pathlib.Path) -> list[pathlib.Path]:
-    """Notebooks in the table of contents, in reading order."""
+def toc_docnames(root: pathlib.Path) -> list[str]:
+    """Every document in ``_toc.yml`` (without suffix), in reading order, the root first."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"]]
+    names = [toc["root"]]
 
     def walk(entries):
         for entry in entries or []:
             if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
+                names.append(entry["file"])
+            for key in ("parts", "chapters", "sections"):
+                walk(entry.get(key))
 
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [root / f"{f}.ipynb" for f in files if (root / f"{f}.ipynb").exists()]
+    for key in ("parts", "chapters", "sections"):
+        walk(toc.get(key))
+    return [re.sub(r"\.(md|ipynb)$", "", name) for name in names]
+
+
+def toc_notebooks(root: pathlib.Path) -> list[pathlib.Path]:
+    """Notebooks in the table of contents, in reading order."""
+    paths = [root / f"{name}.ipynb" for name in toc_docnames(root)]
+    return [path for path in paths if path.exists()]
 
 
 def repository_url(root: pathlib.Path) -> str:
