@@ -48,7 +48,6 @@ class DivergenceMonitor:
             healthy = (np.abs(loss) <= self.limit).all()  # False for NaN and ±inf
         if healthy and (theta is None or np.isfinite(np.sum(theta))):
             return np.zeros(loss.shape, dtype=bool)  # the usual case, in a few numpy calls
-        alive = ~self.diverged
         checks = []
         if theta is not None:
             theta = np.asarray(theta)
@@ -57,6 +56,9 @@ class DivergenceMonitor:
         checks.append((~np.isfinite(loss), "non-finite loss"))
         with np.errstate(invalid="ignore"):
             checks.append((np.abs(loss) > self.limit, "|loss| exploded above "))
+        alive = ~self.diverged
+        if not any((bad & alive).any() for bad, _ in checks):
+            return np.zeros(loss.shape, dtype=bool)  # only runs that diverged before are bad
         new = np.zeros(loss.shape, dtype=bool)
         for bad, reason in checks:
             hit = bad & alive & ~new

@@ -94,8 +94,8 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = 1e6,
         for t in range(1, steps + 1):
             theta, state = opt.step(theta, objective.grad(theta, t - 1), state)
             loss = objective.value(theta, t)
-            monitor.update(t, theta, loss)
-            if monitor.any_diverged:
+            # NaN is absorbing in every optimizer here, so a run frozen once stays frozen
+            if monitor.update(t, theta, loss).any():
                 theta, loss = _freeze(theta, loss, monitor.diverged)
                 if monitor.diverged.all():  # nothing left to run: the rest of the record is NaN
                     thetas[slot:], losses[slot:], lrs[slot - 1:] = np.nan, np.nan, np.nan
