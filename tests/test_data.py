@@ -321,7 +321,7 @@ def test_batched_training_equals_separate_trainings(softmax):
     lambda o, lr: o.Adam(lr=lr / 10),
 ], ids=["SGD", "AdaGrad", "RMSProp", "Adam"])
 def test_batched_training_with_the_real_optimizers(mlp, make):
-    optimizers = pytest.importorskip("adaptive_lr.optimizers")
+    optimizers = pytest.importorskip("adaptive_lr.optim")
     lrs = np.array([0.03, 0.3])
     params0 = mlp.init(batch_shape=(2,))
     batched = train(make(optimizers, lrs[:, None]), mlp, params0, epochs=2, batch_size=128)
@@ -335,7 +335,7 @@ def test_batched_training_with_the_real_optimizers(mlp, make):
 
 def test_adagrad_learns_rare_weights_faster_than_sgd(sparse):
     """The chapter's experiment: same learning rate, a few epochs."""
-    optimizers = pytest.importorskip("adaptive_lr.optimizers")
+    optimizers = pytest.importorskip("adaptive_lr.optim")
     lrs = np.array([0.3, 1.0])[:, None]
     params0 = sparse.init(batch_shape=(2,))
     sgd = train(optimizers.SGD(lr=lrs), sparse, params0, epochs=5).params

@@ -14,7 +14,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import adaptive_lr as alr
-from adaptive_lr import optimizers
+from adaptive_lr.optim import base as optimizers
 
 GRADS = [[0.5, -2.0, 1e-3], [0.4, 1.0, -2e-3], [-0.3, 0.5, 5e-4], [0.1, -0.1, 0.0],
          [1.5, 0.2, 1e-3], [-0.7, 3.0, -4e-3]]

@@ -16,7 +16,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import adaptive_lr as alr
-from adaptive_lr import optimizers
+from adaptive_lr.optim import base as optimizers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE = json.loads((FIXTURES / "reference_vectors.json").read_text())

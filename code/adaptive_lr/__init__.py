@@ -11,7 +11,7 @@ plots (:mod:`.plots`) and widgets (:mod:`.widgets`) for the chapters.
 >>> theta_next, state = opt.step(theta, 2 * theta, state)
 """
 from .divergence import DivergenceMonitor
-from .optimizers import (SGD, AdaDelta, AdaDeltaState, AdaGrad, AdaGradState, Adam, AdamState,
+from .optim import (SGD, AdaDelta, AdaDeltaState, AdaGrad, AdaGradState, Adam, AdamState,
                          Optimizer, RMSProp, RMSPropState, SGDState)
 from .runs import Run, hyper_grid, minimize
 

@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import plots, theory
+from . import memory, plots
 from .runs import Run, minimize
 
 OptimizerFactory = Callable[..., Sequence]
@@ -45,7 +45,7 @@ class ComparisonPanel:
       start: start point (default: the objective's ``start``).
       coordinates: which coordinates' effective rates to draw.
       weights: add a third axes with each optimizer's accumulator weights over the past
-        steps (:func:`adaptive_lr.theory.relative_weights`) and its window and half-life.
+        steps (:func:`adaptive_lr.memory.relative_weights`) and its window and half-life.
       figsize: default (9, 4.2), or (12.5, 4.2) with ``weights``.
     """
 
@@ -147,10 +147,10 @@ class ComparisonPanel:
         age = np.arange(1, self.steps + 1)
         lines = []
         for opt, line in zip(self.optimizers, self.weight_lines):
-            weights = theory.relative_weights(opt, self.steps)
+            weights = memory.relative_weights(opt, self.steps)
             line.set_data(age, weights[::-1] if weights is not None
                           else np.full(age.shape, np.nan))
-            lines.append(f"{opt.label}: {theory.memory_summary(opt)}")
+            lines.append(f"{opt.label}: {memory.memory_summary(opt)}")
         self.weight_text.set_text("\n".join(lines))
         self.ax_weights.set_xlim(1, max(self.steps, 2))
         self.ax_weights.set_ylim(0, 1.05)

@@ -30,9 +30,9 @@ from typing import Callable
 
 import numpy as np
 
-from . import _validation as check
-from .optimizers import SGD, AdaDelta, AdaGrad, Adam, RMSProp
-from .trace import format_table
+from .. import _validation as check
+from ..optim import SGD, AdaDelta, AdaGrad, Adam, RMSProp
+from ..trace import format_table
 
 __all__ = ["REQUIRED", "FRAMEWORKS", "ALGORITHMS", "Argument", "Convention",
            "WithInitialAccumulator", "CONVENTIONS", "conventions", "lookup", "from_framework",

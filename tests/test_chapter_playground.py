@@ -6,7 +6,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import adaptive_lr as alr
-from adaptive_lr import data, objectives, race
+from adaptive_lr import data, objectives
+from adaptive_lr.chapters import playground as race
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose
 
 import adaptive_lr as alr
 from adaptive_lr import objectives
-from adaptive_lr import quadratics as Q
+from adaptive_lr.chapters import one_learning_rate as Q
 
 
 def eigen_start(quadratic):

@@ -19,76 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validation as check
+from .. import _validation as check
+from ..memory import ema_weight_sum, ema_weights
 
 __all__ = [
-    "ema_weights", "ema_weight_sum", "effective_window", "half_life", "steps_to_fade",
     "explicit_accumulator", "recursive_accumulator", "constant_gradient_accumulator",
     "first_step", "denominator", "eps_outside_from_inside", "eps_inside_from_outside",
-    "denominator_ratio", "decay_of", "relative_weights", "memory_summary",
+    "denominator_ratio",
 ]
-
-
-def _alpha(alpha) -> np.ndarray:
-    return check.hyperparameter("alpha", alpha, high=1.0, high_open=False)
-
-
-def ema_weights(alpha, t: int) -> np.ndarray:
-    r"""Weights :math:`(1-\alpha)\alpha^{t-k}` of :math:`g_1^2, \dots, g_t^2` in :math:`r_t`.
-
-    Returns shape ``(*alpha.shape, t)``; entry ``k - 1`` is the weight of step ``k``'s squared
-    gradient, so the last entry (the newest gradient) is :math:`1-\alpha`, the largest.
-    """
-    a = _alpha(alpha)[..., None]
-    t = check.positive_int("t", t)
-    age = t - np.arange(1, t + 1)
-    return (1 - a) * a ** age
-
-
-def ema_weight_sum(alpha, t) -> np.ndarray:
-    r""":math:`\sum_{k=1}^t (1-\alpha)\alpha^{t-k} = 1 - \alpha^t`, the mass of :math:`r_t`.
-
-    Below 1 for every finite ``t`` (if α > 0): the missing :math:`\alpha^t` is the weight of
-    :math:`r_0`, which is 0, so early values of r are biased towards 0.
-    """
-    t = np.asarray(t)
-    if np.any(t < 0):
-        raise ValueError(f"t must be ≥ 0, got {t!r}")
-    return 1 - _alpha(alpha) ** t
-
-
-def effective_window(alpha) -> np.ndarray:
-    r""":math:`1/(1-\alpha)`, the average age plus one of a gradient in :math:`r` (∞ at α = 1).
-
-    It is also the number of equal weights :math:`1-\alpha` with total mass 1, hence the
-    usual reading "r averages over the last :math:`1/(1-\alpha)` steps".
-    """
-    a = _alpha(alpha)
-    with np.errstate(divide="ignore"):
-        return np.where(a < 1, 1 / np.where(a < 1, 1 - a, 1.0), np.inf)
-
-
-def half_life(alpha) -> np.ndarray:
-    r""":math:`\ln 2 / \ln(1/\alpha)`: steps after which a gradient's weight has halved.
-
-    0 for α = 0 (only the newest gradient counts), ∞ for α = 1 (nothing fades). For α near 1
-    it is about :math:`\ln 2 \cdot 1/(1-\alpha) \approx 0.69` windows.
-    """
-    return steps_to_fade(alpha, 0.5)
-
-
-def steps_to_fade(alpha, fraction) -> np.ndarray:
-    r"""Steps :math:`n` with :math:`\alpha^n` = ``fraction``, i.e.
-    :math:`n = \ln(\text{fraction})/\ln\alpha`.
-
-    The age at which a gradient's weight has fallen to ``fraction`` of the newest one's.
-    """
-    a = _alpha(alpha)
-    f = check.hyperparameter("fraction", fraction, low=0.0, low_open=True, high=1.0)
-    with np.errstate(divide="ignore"):
-        log_a = np.log(np.where(a > 0, a, 1.0))
-        n = np.log(f) / np.where(a < 1, log_a, -1.0)
-    return np.where(a == 0, 0.0, np.where(a == 1, np.inf, n))
 
 
 def explicit_accumulator(grads, alpha, r0=0.0) -> np.ndarray:
@@ -105,7 +43,7 @@ def explicit_accumulator(grads, alpha, r0=0.0) -> np.ndarray:
     g = check.float_array("grads", grads)
     if g.ndim == 0 or g.shape[0] == 0:
         raise ValueError(f"grads must have shape (T, ...) with T ≥ 1, got {g.shape}")
-    a = float(_alpha(alpha))
+    a = float(check.hyperparameter("alpha", alpha, high=1.0, high_open=False))
     out = np.empty(g.shape, dtype=np.float64)
     square = g.astype(np.float64) ** 2
     for t in range(1, g.shape[0] + 1):
@@ -151,7 +89,7 @@ def first_step(lr, alpha, grad=None, eps=0.0, eps_inside_sqrt: bool = False) -> 
     the root).
     """
     rho = check.hyperparameter("lr", lr)
-    a = _alpha(alpha)
+    a = check.hyperparameter("alpha", alpha, high=1.0, high_open=False)
     e = check.hyperparameter("eps", eps)
     if grad is None:
         if np.any(e > 0):
@@ -198,50 +136,3 @@ def denominator_ratio(r, eps_outside) -> np.ndarray:
     return denominator(r, e) / denominator(r, e ** 2, eps_inside_sqrt=True)
 
 
-def decay_of(opt) -> float | None:
-    """The decay of an optimizer's squared-gradient accumulator, as a float.
-
-    RMSProp's α, Adam's β₂, AdaDelta's ρ; 1.0 for AdaGrad (a sum forgets nothing); ``None``
-    for optimizers without an accumulator (SGD) or with an array (batched) decay.
-    """
-    if opt.name == "AdaGrad":
-        return 1.0
-    key = _DECAY_NAMES.get(opt.name)
-    value = opt.hyperparameters.get(key) if key else None
-    return float(value) if value is not None and np.ndim(value) == 0 else None
-
-
-_DECAY_NAMES = {"RMSProp": "alpha", "Adam": "beta2", "AdamW": "beta2", "AdaDelta": "rho"}
-
-
-def relative_weights(opt, t: int) -> np.ndarray | None:
-    r"""Weight of :math:`g_k^2` in the accumulator after step ``t``, relative to :math:`g_t^2`.
-
-    :math:`\alpha^{t-k}` for k = 1..t (shape ``(t,)``): all ones for AdaGrad, decaying into
-    the past for RMSProp (α), Adam (β₂) and AdaDelta. An average with decay 1 takes in no
-    gradient at all (its weights 1 − α are 0), so it gives zeros. ``None`` when
-    :func:`decay_of` is.
-    """
-    t = check.positive_int("t", t)
-    decay = decay_of(opt)
-    if decay is None:
-        return None
-    if opt.name == "AdaGrad":
-        return np.ones(t)
-    if decay == 1.0:
-        return np.zeros(t)
-    return decay ** (t - np.arange(1.0, t + 1))
-
-
-def memory_summary(opt) -> str:
-    """One line on how long the accumulator remembers: window and half-life, in steps."""
-    decay = decay_of(opt)
-    if decay is None:
-        return ("decay varies across the batch" if opt.name in _DECAY_NAMES
-                else "no accumulator")
-    if opt.name == "AdaGrad":
-        return "sums every gradient, forgets none"
-    if decay == 1.0:
-        return "decay 1: r never leaves 0"
-    return (f"window {float(effective_window(decay)):.4g}, "
-            f"half-life {float(half_life(decay)):.3g} steps")

@@ -8,7 +8,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 import adaptive_lr as alr
-from adaptive_lr import moments, objectives, theory
+from adaptive_lr import memory, objectives
+from adaptive_lr.chapters import adam as moments
+from adaptive_lr.chapters import rmsprop as theory
 
 
 def random_grads(shape=(200, 3), seed=0):

@@ -8,17 +8,18 @@ import pytest
 from numpy.testing import assert_allclose
 
 import adaptive_lr as alr
-from adaptive_lr import theory
+from adaptive_lr import memory
+from adaptive_lr.chapters import rmsprop as theory
 
 
 def test_ema_weights_by_hand():
     # alpha = 0.5, t = 3: (1-a) a^2, (1-a) a, (1-a) = 0.125, 0.25, 0.5
-    assert_allclose(theory.ema_weights(0.5, 3), [0.125, 0.25, 0.5])
-    assert theory.ema_weights(0.9, 1).tolist() == pytest.approx([0.1])
+    assert_allclose(memory.ema_weights(0.5, 3), [0.125, 0.25, 0.5])
+    assert memory.ema_weights(0.9, 1).tolist() == pytest.approx([0.1])
 
 
 def test_ema_weights_broadcast_over_alpha():
-    w = theory.ema_weights(np.array([0.5, 0.9]), 4)
+    w = memory.ema_weights(np.array([0.5, 0.9]), 4)
     assert w.shape == (2, 4)
     assert_allclose(w[1], [0.1 * 0.9 ** 3, 0.1 * 0.9 ** 2, 0.1 * 0.9, 0.1])
 
@@ -26,26 +27,26 @@ def test_ema_weights_broadcast_over_alpha():
 @pytest.mark.parametrize("alpha", [0.0, 0.5, 0.9, 0.99, 0.999, 1.0])
 @pytest.mark.parametrize("t", [1, 2, 10, 500])
 def test_weights_sum_to_one_minus_alpha_to_the_t(alpha, t):
-    assert theory.ema_weights(alpha, t).sum() == pytest.approx(1 - alpha ** t, abs=1e-12)
-    assert float(theory.ema_weight_sum(alpha, t)) == pytest.approx(1 - alpha ** t)
+    assert memory.ema_weights(alpha, t).sum() == pytest.approx(1 - alpha ** t, abs=1e-12)
+    assert float(memory.ema_weight_sum(alpha, t)) == pytest.approx(1 - alpha ** t)
 
 
 def test_weight_sum_rejects_negative_t():
     with pytest.raises(ValueError, match="t must be"):
-        theory.ema_weight_sum(0.9, -1)
+        memory.ema_weight_sum(0.9, -1)
 
 
 def test_window_and_half_life_values():
-    assert float(theory.effective_window(0.9)) == pytest.approx(10.0)
-    assert float(theory.effective_window(0.999)) == pytest.approx(1000.0)
-    assert float(theory.effective_window(1.0)) == math.inf
-    assert float(theory.half_life(0.5)) == pytest.approx(1.0)
-    assert float(theory.half_life(0.9)) == pytest.approx(math.log(2) / math.log(1 / 0.9))
-    assert float(theory.half_life(0.0)) == 0.0
-    assert float(theory.half_life(1.0)) == math.inf
+    assert float(memory.effective_window(0.9)) == pytest.approx(10.0)
+    assert float(memory.effective_window(0.999)) == pytest.approx(1000.0)
+    assert float(memory.effective_window(1.0)) == math.inf
+    assert float(memory.half_life(0.5)) == pytest.approx(1.0)
+    assert float(memory.half_life(0.9)) == pytest.approx(math.log(2) / math.log(1 / 0.9))
+    assert float(memory.half_life(0.0)) == 0.0
+    assert float(memory.half_life(1.0)) == math.inf
     # the weight of a gradient one half-life old is half the newest one's
     a = 0.99
-    assert a ** float(theory.half_life(a)) == pytest.approx(0.5)
+    assert a ** float(memory.half_life(a)) == pytest.approx(0.5)
 
 
 def test_window_is_mean_age_plus_one():
@@ -53,19 +54,19 @@ def test_window_is_mean_age_plus_one():
     a = 0.9
     ages = np.arange(5000)
     mean_age_plus_one = np.sum((1 - a) * a ** ages * (ages + 1))
-    assert mean_age_plus_one == pytest.approx(float(theory.effective_window(a)))
+    assert mean_age_plus_one == pytest.approx(float(memory.effective_window(a)))
 
 
 def test_steps_to_fade():
-    assert float(theory.steps_to_fade(0.9, 0.01)) == pytest.approx(math.log(0.01) / math.log(0.9))
+    assert float(memory.steps_to_fade(0.9, 0.01)) == pytest.approx(math.log(0.01) / math.log(0.9))
     with pytest.raises(ValueError, match="fraction"):
-        theory.steps_to_fade(0.9, 0.0)
+        memory.steps_to_fade(0.9, 0.0)
 
 
 def test_invalid_alpha_is_rejected():
     for bad in (-0.1, 1.5):
         with pytest.raises(ValueError, match="alpha"):
-            theory.ema_weights(bad, 3)
+            memory.ema_weights(bad, 3)
 
 
 def test_explicit_accumulator_by_hand():
@@ -168,20 +169,20 @@ def test_matched_eps_gives_matching_rmsprop_steps():
 
 
 def test_decay_of_each_optimizer():
-    assert theory.decay_of(alr.AdaGrad()) == 1.0
-    assert theory.decay_of(alr.RMSProp(alpha=0.9)) == 0.9
-    assert theory.decay_of(alr.Adam(betas=(0.8, 0.99))) == 0.99
-    assert theory.decay_of(alr.Adam(decoupled=True)) == 0.999
-    assert theory.decay_of(alr.AdaDelta(rho=0.95)) == 0.95
-    assert theory.decay_of(alr.SGD(lr=0.1)) is None
-    assert theory.decay_of(alr.RMSProp(alpha=np.array([[0.9], [0.99]]))) is None
+    assert memory.decay_of(alr.AdaGrad()) == 1.0
+    assert memory.decay_of(alr.RMSProp(alpha=0.9)) == 0.9
+    assert memory.decay_of(alr.Adam(betas=(0.8, 0.99))) == 0.99
+    assert memory.decay_of(alr.Adam(decoupled=True)) == 0.999
+    assert memory.decay_of(alr.AdaDelta(rho=0.95)) == 0.95
+    assert memory.decay_of(alr.SGD(lr=0.1)) is None
+    assert memory.decay_of(alr.RMSProp(alpha=np.array([[0.9], [0.99]]))) is None
 
 
 def test_relative_weights_match_the_accumulator():
     # feed a unit gradient at step k only: r_t / (weight of the newest) is the relative weight
     t = 6
     for opt in (alr.RMSProp(alpha=0.8), alr.AdaGrad()):
-        w = theory.relative_weights(opt, t)
+        w = memory.relative_weights(opt, t)
         assert w.shape == (t,) and w[-1] == 1.0
         for k in range(1, t + 1):
             grads = np.zeros((t, 1))
@@ -194,15 +195,15 @@ def test_relative_weights_match_the_accumulator():
 
 
 def test_relative_weights_special_cases():
-    assert theory.relative_weights(alr.SGD(lr=0.1), 3) is None
-    assert theory.relative_weights(alr.RMSProp(alpha=1.0), 3).tolist() == [0, 0, 0]
-    assert theory.relative_weights(alr.RMSProp(alpha=0.0), 3).tolist() == [0, 0, 1]
+    assert memory.relative_weights(alr.SGD(lr=0.1), 3) is None
+    assert memory.relative_weights(alr.RMSProp(alpha=1.0), 3).tolist() == [0, 0, 0]
+    assert memory.relative_weights(alr.RMSProp(alpha=0.0), 3).tolist() == [0, 0, 1]
 
 
 def test_memory_summary_texts():
-    assert theory.memory_summary(alr.RMSProp(alpha=0.9)) == "window 10, half-life 6.58 steps"
-    assert "forgets none" in theory.memory_summary(alr.AdaGrad())
-    assert "never leaves 0" in theory.memory_summary(alr.RMSProp(alpha=1.0))
-    assert theory.memory_summary(alr.SGD(lr=0.1)) == "no accumulator"
-    assert theory.memory_summary(alr.Adam()) == "window 1000, half-life 693 steps"
-    assert "varies" in theory.memory_summary(alr.RMSProp(alpha=np.array([[0.9], [0.99]])))
+    assert memory.memory_summary(alr.RMSProp(alpha=0.9)) == "window 10, half-life 6.58 steps"
+    assert "forgets none" in memory.memory_summary(alr.AdaGrad())
+    assert "never leaves 0" in memory.memory_summary(alr.RMSProp(alpha=1.0))
+    assert memory.memory_summary(alr.SGD(lr=0.1)) == "no accumulator"
+    assert memory.memory_summary(alr.Adam()) == "window 1000, half-life 693 steps"
+    assert "varies" in memory.memory_summary(alr.RMSProp(alpha=np.array([[0.9], [0.99]])))

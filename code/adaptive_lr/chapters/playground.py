@@ -24,10 +24,10 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from . import _validation as check
-from .optimizers import SGD, AdaDelta, AdaGrad, Adam, RMSProp
-from .runs import Run, minimize
-from .trace import format_table
+from .. import _validation as check
+from ..optim import SGD, AdaDelta, AdaGrad, Adam, RMSProp
+from ..runs import Run, minimize
+from ..trace import format_table
 
 __all__ = ["LR_GRID", "lineup", "settings_table", "Heat", "Race", "race", "settle_step",
            "single_threaded", "Tuning", "tune", "tuning_table", "seed_spread", "draw"]
@@ -264,7 +264,7 @@ def race(objectives: Mapping[str, object], optimizers: Mapping[str, Factory], *,
 def draw(ax, race_: Race, objective: str, *, legend: bool = False):
     """Contours of ``objective`` with every optimizer's best trajectory (final landscape
     for a time-varying objective)."""
-    from . import plots
+    from .. import plots
 
     obj = race_.objectives[objective]
     plots.contours(ax, obj, step=race_.steps)
@@ -348,7 +348,7 @@ def tune(name: str, make: Factory, task, *, default_lr: float, lrs: Sequence[flo
     selection uses the training loss only; the test accuracy is reported, never tuned on.
     BLAS runs single-threaded (:func:`single_threaded`).
     """
-    from .data import train
+    from ..data import train
 
     lrs = check.hyperparameter("lrs", lrs, low_open=True)
     if lrs.ndim != 1 or lrs.size == 0:
@@ -379,7 +379,7 @@ def seed_spread(make: Factory, lr: float, task, *, seeds: Sequence[int], epochs:
                 batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """Final training loss and test accuracy of ``make(lr)`` for each seed (which sets both
     the initial parameters and the minibatch order); two arrays of shape ``(len(seeds),)``."""
-    from .data import train
+    from ..data import train
 
     losses, accuracies = [], []
     with single_threaded():

@@ -22,8 +22,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import _validation as check
-from .runs import Run, minimize
+from .. import _validation as check
+from ..runs import Run, minimize
 
 __all__ = ["first_step", "constant_gradient_rate", "travel_bound", "min_steps_to_travel",
            "BestRate", "best_rate", "errors_by_epoch"]
@@ -154,7 +154,7 @@ def errors_by_epoch(opt, task, params0, epochs: int, *, which: Sequence[str] = (
     reproduces the first ``e`` epochs of a longer run exactly; this function trains once per
     epoch count (cost grows like ``epochs²``: meant for short runs).
     """
-    from .data import train
+    from ..data import train
 
     epochs = check.positive_int("epochs", epochs)
     errors = {w: [task.weight_error(params0, which=w)] for w in which}

@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 import adaptive_lr as alr
 from adaptive_lr import data, objectives
-from adaptive_lr.adagrad_analysis import (BestRate, best_rate, constant_gradient_rate,
+from adaptive_lr.chapters.adagrad import (BestRate, best_rate, constant_gradient_rate,
                                           errors_by_epoch, first_step, min_steps_to_travel,
                                           travel_bound)
 from adaptive_lr.trace import trace

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validation as check
+from .. import _validation as check
 
 __all__ = [
     "spectrum", "condition_number", "stable_lr_bound", "contraction_factors",

@@ -34,9 +34,9 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from . import _validation as check
-from .objectives import Objective
-from .optimizers import Optimizer
+from .. import _validation as check
+from ..objectives import Objective
+from ..optim import Optimizer
 
 __all__ = [
     "bias_correction", "average_of_constant", "first_step", "constant_gradient_step",

@@ -12,7 +12,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import adaptive_lr as alr
-from adaptive_lr import conventions as conv
+from adaptive_lr.chapters import frameworks as conv
 from adaptive_lr import objectives
 
 G = [0.5, -0.02, 3.0, 1e-4, -0.7, 0.05]

@@ -1,0 +1,33 @@
+r"""Optimizers with per-parameter learning rates, in vectorized numpy.
+
+Each optimizer is a small object holding validated hyperparameters, with three methods:
+
+* ``init(theta)`` returns the initial state, an explicit immutable value (a ``NamedTuple``);
+* ``step(theta, grad, state)`` returns ``(theta_next, state_next)`` and never modifies its
+  arguments; its body follows the chapter's algorithm box line by line (lines 5–7);
+* ``effective_lr(state)`` returns the per-coordinate rate the last step applied.
+
+``step_(theta, grad, state)`` does the same update in place, for large models; RMSProp and
+Adam have an allocation-free version working in cache-sized blocks, the pure ``step`` stays
+the readable reference and the tests check that both agree.
+
+Vectorization: every hyperparameter may be a scalar or an array that broadcasts against
+``theta``. With ``theta`` of shape ``(n, d)`` and ``lr`` of shape ``(n, 1)`` one call runs ``n``
+independent optimizers, exactly as ``n`` separate runs would.
+
+Notation follows the book (and the Korean post it started from): ρ is the learning rate,
+α the decay of RMSProp's average, r the accumulated squared gradients, ε the small constant
+against division by zero. Defaults and formulas are PyTorch's (ε outside the square root,
+r₀ = 0); ``eps_inside_sqrt=True`` gives the Keras/optax/TensorFlow form.
+"""
+from .adadelta import AdaDelta, AdaDeltaState
+from .adagrad import AdaGrad, AdaGradState
+from .adam import Adam, AdamState
+from .base import Optimizer
+from .rmsprop import RMSProp, RMSPropState
+from .sgd import SGD, SGDState
+
+__all__ = [
+    "Optimizer", "SGD", "AdaGrad", "RMSProp", "AdaDelta", "Adam",
+    "SGDState", "AdaGradState", "RMSPropState", "AdaDeltaState", "AdamState",
+]
