@@ -120,7 +120,7 @@ def test_errors_by_epoch_matches_train():
     errors = errors_by_epoch(opt, task, params0, 3, batch_size=16, seed=2)
     assert set(errors) == {"rare", "common"} and errors["rare"].shape == (4, 2)
     np.testing.assert_allclose(errors["rare"][0], task.weight_error(params0, "rare"))
-    final = data.train(opt, task, params0, epochs=3, batch_size=16, seed=2).params
+    final = alr.train(opt, task, params0, epochs=3, batch_size=16, seed=2).params
     np.testing.assert_allclose(errors["common"][-1], task.weight_error(final, "common"))
     only = errors_by_epoch(opt, task, params0, 1, which=("all",), batch_size=16, seed=2)
     assert list(only) == ["all"]

@@ -118,9 +118,9 @@ def test_tune_is_one_batched_training_that_equals_separate_runs(task):
                   epochs=1, seed=3)
     assert t.training.params.shape == (2, task.n_params)
     for i, lr in enumerate(lrs):
-        single = data.train(alr.Adam(lr=lr), task, task.init(3), epochs=1, seed=3)
+        single = alr.train(alr.Adam(lr=lr), task, task.init(3), epochs=1, seed=3)
         assert_allclose(t.training.params[i], single.params, rtol=1e-10, atol=1e-12)
-    default = data.train(alr.Adam(lr=1e-3), task, task.init(3), epochs=1, seed=3)
+    default = alr.train(alr.Adam(lr=1e-3), task, task.init(3), epochs=1, seed=3)
     assert_allclose(t.default.params, default.params, rtol=1e-10, atol=1e-12)
     assert t.best == int(np.argmin(t.final_loss)) and t.best_lr == lrs[t.best]
     loss, acc = t.curves("tuned")

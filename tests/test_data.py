@@ -1,4 +1,5 @@
-"""Tests of adaptive_lr.data: tasks (losses, gradients, batching, data) and the trainer."""
+"""Tests of adaptive_lr.data's tasks (losses, gradients, batching, data) and of the minibatch
+trainer that runs on them, adaptive_lr.runs.train."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from adaptive_lr.data import (MLPTask, SoftmaxTask, Task, digits_mlp, digits_softmax,
-                              sparse_logistic, train)
+                              sparse_logistic)
+from adaptive_lr.runs import train
 
 
 class GD:

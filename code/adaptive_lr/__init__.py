@@ -13,12 +13,12 @@ plots (:mod:`.plots`) and widgets (:mod:`.widgets`) for the chapters.
 from .divergence import DivergenceMonitor
 from .optim import (SGD, AdaDelta, AdaDeltaState, AdaGrad, AdaGradState, Adam, AdamState,
                          Optimizer, RMSProp, RMSPropState, SGDState)
-from .runs import Run, hyper_grid, minimize
+from .runs import Run, Training, hyper_grid, minimize, train
 
 __version__ = "0.1.0"
 
 __all__ = [
     "SGD", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "Optimizer",
     "SGDState", "AdaGradState", "RMSPropState", "AdaDeltaState", "AdamState",
-    "minimize", "hyper_grid", "Run", "DivergenceMonitor",
+    "minimize", "train", "hyper_grid", "Run", "Training", "DivergenceMonitor",
 ]

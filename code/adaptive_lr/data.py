@@ -1,4 +1,4 @@
-r"""Real-data training tasks and a vectorized minibatch trainer.
+r"""Real-data training tasks, for the minibatch trainer :func:`adaptive_lr.runs.train`.
 
 A :class:`Task` bundles a train/test split with an analytic, batched loss and gradient:
 parameters are one flat vector of length ``P``, and an array of shape ``(*batch, P)`` holds
@@ -10,8 +10,8 @@ step. Three tasks:
 * :func:`sparse_logistic` — synthetic binary features, some rarely on: the setting AdaGrad
   was designed for (Duchi et al., 2011).
 
-:func:`train` runs an optimizer (``init``/``step`` interface of :mod:`adaptive_lr.optimizers`)
-over seeded minibatches; runs that diverge are frozen and reported, never raised.
+Each task is trained by :func:`adaptive_lr.runs.train` (seeded minibatches; runs that
+diverge are frozen and reported, never raised).
 """
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _validation as check
-from .divergence import DivergenceMonitor
 
-__all__ = ["Task", "SoftmaxTask", "MLPTask", "SparseLogisticTask", "Training",
-           "digits_softmax", "digits_mlp", "sparse_logistic", "train"]
+__all__ = ["Task", "SoftmaxTask", "MLPTask", "SparseLogisticTask", "digits_softmax", "digits_mlp",
+           "sparse_logistic"]
 
 #: Standard deviation of the Gaussian initialisation of the linear models.
 INIT_SCALE = 0.01
@@ -423,98 +422,3 @@ def sparse_logistic(n_samples: int = 2000, n_features: int = 50, n_rare: int = 2
 # ------------------------------------------------------------------------- training
 
 
-@dataclass(eq=False)
-class Training:
-    """Result of :func:`train`; every array ends with the batch axes of ``params0``.
-
-    Attributes:
-      step_losses: ``(steps, *batch)`` loss of each minibatch before its update; NaN once a
-        run has diverged.
-      epoch_train_loss: ``(epochs + 1, *batch)`` full training loss at the start and after
-        each epoch.
-      epoch_test_accuracy: ``(epochs + 1, *batch)`` test accuracy at the same moments.
-      params: final parameters ``(*batch, P)``; a diverged run keeps the values at which it
-        was stopped.
-      diverged_at: ``(*batch)`` number of updates after which the run was found diverged,
-        −1 if it never was.
-      monitor: the :class:`~adaptive_lr.divergence.DivergenceMonitor` holding the reasons.
-    """
-
-    step_losses: np.ndarray
-    epoch_train_loss: np.ndarray
-    epoch_test_accuracy: np.ndarray
-    params: np.ndarray
-    diverged_at: np.ndarray
-    monitor: DivergenceMonitor = field(repr=False)
-
-    def message(self, index=()) -> str:
-        """Status of one run, e.g. ``'diverged at step 12: non-finite loss'``."""
-        return self.monitor.message(index)
-
-
-def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, seed: int = 0,
-          explode: float = 1e6) -> Training:
-    """Minibatch training of every run in ``params0`` (shape ``(*batch, P)``) with ``opt``.
-
-    Each epoch visits the training set once in the order of a permutation drawn from
-    ``np.random.default_rng(seed)``, in minibatches of ``batch_size`` (the last may be
-    smaller); all runs see the same minibatches. Step t means "after t updates": the
-    :class:`DivergenceMonitor` checks the parameters and the minibatch loss at every step
-    and the full training loss after each epoch. A run that diverges is frozen — it gets
-    zero gradients and keeps its parameters, its later losses and accuracies are NaN — while
-    the others continue. Floating-point warnings are silenced: divergence is data, not an
-    error.
-    """
-    if not isinstance(task, Task):
-        raise TypeError(f"task must be a Task (e.g. digits_softmax()), got {type(task).__name__}")
-    if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
-        raise TypeError(f"opt must have init(params) and step(params, grad, state) methods, "
-                        f"got {type(opt).__name__}")
-    params = task._params("params0", params0)
-    epochs = check.positive_int("epochs", epochs)
-    n = task.X_train.shape[0]
-    batch_size = check.positive_int("batch_size", batch_size)
-    if batch_size > n:
-        raise ValueError(f"batch_size must lie in [1, {n}] (the training set size), "
-                         f"got {batch_size}")
-    seed = check.positive_int("seed", seed, minimum=0)
-
-    batch = params.shape[:-1]
-    steps_per_epoch = -(-n // batch_size)
-    step_losses = np.full((epochs * steps_per_epoch,) + batch, np.nan)
-    train_loss = np.full((epochs + 1,) + batch, np.nan)
-    test_accuracy = np.full((epochs + 1,) + batch, np.nan)
-    rng = np.random.default_rng(seed)
-
-    def evaluate(epoch, params, loss):
-        alive = ~monitor.diverged
-        train_loss[epoch] = np.where(alive, loss, np.nan)
-        test_accuracy[epoch] = np.where(alive, task.accuracy(params, task.X_test, task.y_test),
-                                        np.nan)
-
-    with np.errstate(all="ignore"):
-        loss = task.loss(params, task.X_train, task.y_train)
-        monitor = DivergenceMonitor(loss, explode)
-        evaluate(0, params, loss)
-        state = opt.init(params)
-        step = 0
-        for epoch in range(1, epochs + 1):
-            order = rng.permutation(n)
-            for start in range(0, n, batch_size):
-                rows = order[start:start + batch_size]
-                loss, grad = task.loss_and_grad(params, task.X_train[rows], task.y_train[rows])
-                monitor.update(step, params, loss)
-                frozen = monitor.diverged
-                step_losses[step] = np.where(frozen, np.nan, loss)
-                # a frozen run gets a zero gradient (keeping its optimizer state finite) and
-                # keeps its parameters whatever the optimizer proposes
-                frozen = frozen[..., None]
-                proposal, state = opt.step(params, np.where(frozen, 0.0, grad), state)
-                params = np.where(frozen, params, proposal)
-                step += 1
-            loss = task.loss(params, task.X_train, task.y_train)
-            monitor.update(step, params, loss)
-            evaluate(epoch, params, loss)
-
-    return Training(step_losses, train_loss, test_accuracy, params,
-                    monitor.diverged_at.copy(), monitor)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Default blow-up factor: a run whose |loss| exceeds ``EXPLODE · max(1, |loss₀|)`` diverged.
+EXPLODE = 1e6
+
 
 class DivergenceMonitor:
     """Track which runs of a batch have diverged.
@@ -17,10 +20,13 @@ class DivergenceMonitor:
 
     Args:
       initial_loss: loss of every run at step 0, shape = batch shape.
-      explode: blow-up factor (default ``1e6``).
+      explode: blow-up factor (default :data:`EXPLODE`).
+
+    Both runners (:func:`~adaptive_lr.runs.minimize` and :func:`~adaptive_lr.runs.train`)
+    freeze a diverged run the same way, with :meth:`freeze`.
     """
 
-    def __init__(self, initial_loss, explode: float = 1e6):
+    def __init__(self, initial_loss, explode: float = EXPLODE):
         initial_loss = np.asarray(initial_loss, dtype=np.float64)
         if not explode > 1:
             raise ValueError(f"explode must be > 1, got {explode!r}")
@@ -71,6 +77,14 @@ class DivergenceMonitor:
                 new |= hit
         self.any_diverged = self.any_diverged or bool(new.any())
         return new
+
+    def freeze(self, params, loss):
+        """``params`` (batch + one parameter axis) and ``loss`` with every diverged run set to
+        NaN: it stops drawing, cannot overflow again, and stays frozen, since NaN is absorbing
+        in every optimizer of the package."""
+        params = np.where(self.diverged[..., None], np.nan, params)
+        loss = np.where(self.diverged, np.nan, loss)
+        return params, loss
 
     def message(self, index=()) -> str:
         """Human-readable status of one run, e.g. ``'diverged at step 12: non-finite loss'``."""

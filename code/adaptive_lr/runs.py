@@ -1,17 +1,24 @@
-"""Running optimizers on objectives: trajectories, losses, effective rates, divergence.
+"""Running optimizers: on objectives, on minibatches of data, and over hyperparameter grids.
 
 :func:`minimize` runs one optimizer (or a whole batch of them, when ``theta0`` has a leading
-batch axis and the hyperparameters are arrays) and records everything a chapter plots.
-:func:`hyper_grid` builds the arrays for a vectorized hyperparameter sweep.
+batch axis and the hyperparameters are arrays) on an objective and records everything a
+chapter plots. :func:`train` is its minibatch counterpart on a real-data
+:class:`~adaptive_lr.data.Task`. Both detect divergence with one
+:class:`~adaptive_lr.divergence.DivergenceMonitor` and freeze a diverged run the same way
+(:meth:`~adaptive_lr.divergence.DivergenceMonitor.freeze`). :func:`hyper_grid` builds the
+arrays for a vectorized hyperparameter sweep.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import _validation as check
-from .divergence import DivergenceMonitor
+from .data import Task
+from .divergence import EXPLODE, DivergenceMonitor
+
+__all__ = ["Run", "minimize", "Training", "train", "hyper_grid"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class Run:
         return np.where(hit.any(axis=0), first, -1)
 
 
-def minimize(opt, objective, theta0, steps: int, *, explode: float = 1e6,
+def minimize(opt, objective, theta0, steps: int, *, explode: float = EXPLODE,
              record_every: int = 1) -> Run:
     """Run ``opt`` on ``objective`` from ``theta0`` for ``steps`` steps; never raises on divergence.
 
@@ -96,7 +103,7 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = 1e6,
             loss = objective.value(theta, t)
             # NaN is absorbing in every optimizer here, so a run frozen once stays frozen
             if monitor.update(t, theta, loss).any():
-                theta, loss = _freeze(theta, loss, monitor.diverged)
+                theta, loss = monitor.freeze(theta, loss)
                 if monitor.diverged.all():  # nothing left to run: the rest of the record is NaN
                     thetas[slot:], losses[slot:], lrs[slot - 1:] = np.nan, np.nan, np.nan
                     break
@@ -106,12 +113,6 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = 1e6,
                 slot += 1
     return Run(recorded, thetas, losses, lrs, monitor.diverged_at.copy(), monitor)
 
-
-def _freeze(theta, loss, diverged):
-    """NaN out diverged runs so they stop drawing and cannot overflow again."""
-    theta = np.where(diverged[..., None], np.nan, theta)
-    loss = np.where(diverged, np.nan, loss)
-    return theta, loss
 
 
 def hyper_grid(**axes) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:
@@ -132,3 +133,95 @@ def hyper_grid(**axes) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:
     mesh = np.meshgrid(*values.values(), indexing="ij")
     shape = mesh[0].shape
     return {k: m.reshape(-1, 1) for k, m in zip(values, mesh)}, shape
+
+
+@dataclass(eq=False)
+class Training:
+    """Result of :func:`train`; every array ends with the batch axes of ``params0``.
+
+    Attributes:
+      step_losses: ``(steps, *batch)`` loss of each minibatch before its update; NaN once a
+        run has diverged.
+      epoch_train_loss: ``(epochs + 1, *batch)`` full training loss at the start and after
+        each epoch.
+      epoch_test_accuracy: ``(epochs + 1, *batch)`` test accuracy at the same moments.
+      params: final parameters ``(*batch, P)``; NaN for a run that diverged.
+      diverged_at: ``(*batch)`` number of updates after which the run was found diverged,
+        −1 if it never was.
+      monitor: the :class:`~adaptive_lr.divergence.DivergenceMonitor` holding the reasons.
+    """
+
+    step_losses: np.ndarray
+    epoch_train_loss: np.ndarray
+    epoch_test_accuracy: np.ndarray
+    params: np.ndarray
+    diverged_at: np.ndarray
+    monitor: DivergenceMonitor = field(repr=False)
+
+    def message(self, index=()) -> str:
+        """Status of one run, e.g. ``'diverged at step 12: non-finite loss'``."""
+        return self.monitor.message(index)
+
+
+def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, seed: int = 0,
+          explode: float = EXPLODE) -> Training:
+    """Minibatch training of every run in ``params0`` (shape ``(*batch, P)``) with ``opt``.
+
+    Each epoch visits the training set once in the order of a permutation drawn from
+    ``np.random.default_rng(seed)``, in minibatches of ``batch_size`` (the last may be
+    smaller); all runs see the same minibatches. Step t means "after t updates": the
+    :class:`DivergenceMonitor` checks the parameters and the minibatch loss at every step
+    and the full training loss after each epoch. A run that diverges is frozen as in
+    :func:`minimize`: its parameters, later losses and accuracies are NaN, while the others
+    continue. Floating-point warnings are silenced: divergence is data, not an error.
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task (e.g. digits_softmax()), got {type(task).__name__}")
+    if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
+        raise TypeError(f"opt must have init(params) and step(params, grad, state) methods, "
+                        f"got {type(opt).__name__}")
+    params = task._params("params0", params0)
+    epochs = check.positive_int("epochs", epochs)
+    n = task.X_train.shape[0]
+    batch_size = check.positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(f"batch_size must lie in [1, {n}] (the training set size), "
+                         f"got {batch_size}")
+    seed = check.positive_int("seed", seed, minimum=0)
+
+    batch = params.shape[:-1]
+    steps_per_epoch = -(-n // batch_size)
+    step_losses = np.full((epochs * steps_per_epoch,) + batch, np.nan)
+    train_loss = np.full((epochs + 1,) + batch, np.nan)
+    test_accuracy = np.full((epochs + 1,) + batch, np.nan)
+    rng = np.random.default_rng(seed)
+
+    def evaluate(epoch, params, loss):
+        alive = ~monitor.diverged
+        train_loss[epoch] = np.where(alive, loss, np.nan)
+        test_accuracy[epoch] = np.where(alive, task.accuracy(params, task.X_test, task.y_test),
+                                        np.nan)
+
+    with np.errstate(all="ignore"):
+        loss = task.loss(params, task.X_train, task.y_train)
+        monitor = DivergenceMonitor(loss, explode)
+        evaluate(0, params, loss)
+        state = opt.init(params)
+        step = 0
+        for epoch in range(1, epochs + 1):
+            order = rng.permutation(n)
+            for start in range(0, n, batch_size):
+                rows = order[start:start + batch_size]
+                loss, grad = task.loss_and_grad(params, task.X_train[rows], task.y_train[rows])
+                if monitor.update(step, params, loss).any():
+                    params, loss = monitor.freeze(params, loss)
+                step_losses[step] = loss
+                params, state = opt.step(params, grad, state)
+                step += 1
+            loss = task.loss(params, task.X_train, task.y_train)
+            if monitor.update(step, params, loss).any():
+                params, loss = monitor.freeze(params, loss)
+            evaluate(epoch, params, loss)
+
+    return Training(step_losses, train_loss, test_accuracy, params,
+                    monitor.diverged_at.copy(), monitor)

@@ -149,12 +149,12 @@ def errors_by_epoch(opt, task, params0, epochs: int, *, which: Sequence[str] = (
                     batch_size: int = 32, seed: int = 0) -> dict[str, np.ndarray]:
     """A sparse task's :meth:`weight_error` after 0, 1, ..., ``epochs`` epochs of training.
 
-    Returns ``{which: array of shape (epochs + 1, *batch)}``. :func:`~adaptive_lr.data.train`
+    Returns ``{which: array of shape (epochs + 1, *batch)}``. :func:`~adaptive_lr.runs.train`
     draws its minibatch order from ``seed`` epoch by epoch, so training for ``e`` epochs
     reproduces the first ``e`` epochs of a longer run exactly; this function trains once per
     epoch count (cost grows like ``epochs²``: meant for short runs).
     """
-    from ..data import train
+    from ..runs import train
 
     epochs = check.positive_int("epochs", epochs)
     errors = {w: [task.weight_error(params0, which=w)] for w in which}

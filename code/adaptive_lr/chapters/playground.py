@@ -13,7 +13,7 @@ the ranking. Here every setting is explicit and printed:
   diverge, how many reach the tolerance) comes for free.
 
 :func:`tune` does the same on a real-data task (:mod:`adaptive_lr.data`): one vectorized
-:func:`~adaptive_lr.data.train` call over the grid, the ρ with the lowest final training
+:func:`~adaptive_lr.runs.train` call over the grid, the ρ with the lowest final training
 loss wins, and its test accuracy is reported. :func:`seed_spread` repeats a setting over
 seeds.
 """
@@ -299,10 +299,10 @@ class Tuning:
     Attributes:
       name: the optimizer's key.
       lrs: ``(n,)`` the grid.
-      training: the :class:`~adaptive_lr.data.Training` of the grid (batch ``(n,)``), one
+      training: the :class:`~adaptive_lr.runs.Training` of the grid (batch ``(n,)``), one
         vectorized call.
       default_lr: the default ρ.
-      default: the :class:`~adaptive_lr.data.Training` at the default ρ.
+      default: the :class:`~adaptive_lr.runs.Training` at the default ρ.
     """
 
     name: str
@@ -348,7 +348,7 @@ def tune(name: str, make: Factory, task, *, default_lr: float, lrs: Sequence[flo
     selection uses the training loss only; the test accuracy is reported, never tuned on.
     BLAS runs single-threaded (:func:`single_threaded`).
     """
-    from ..data import train
+    from ..runs import train
 
     lrs = check.hyperparameter("lrs", lrs, low_open=True)
     if lrs.ndim != 1 or lrs.size == 0:
@@ -379,7 +379,7 @@ def seed_spread(make: Factory, lr: float, task, *, seeds: Sequence[int], epochs:
                 batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """Final training loss and test accuracy of ``make(lr)`` for each seed (which sets both
     the initial parameters and the minibatch order); two arrays of shape ``(len(seeds),)``."""
-    from ..data import train
+    from ..runs import train
 
     losses, accuracies = [], []
     with single_threaded():
