@@ -8,7 +8,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import adaptive_lr as alr
-from adaptive_lr import memory, objectives
+from adaptive_lr import memory, objectives, runs
+from adaptive_lr.trace import trace
 from adaptive_lr.chapters import adam as moments
 from adaptive_lr.chapters import rmsprop as theory
 
@@ -50,10 +51,10 @@ def test_adam_moments_of_a_constant_gradient_are_biased_by_one_minus_beta_t():
 def test_first_step_matches_the_optimizers():
     g = np.array([3.0, -1e-3, 50.0])
     for betas in [(0.9, 0.999), (0.5, 0.9), (0.0, 0.99)]:
-        update = moments.updates(alr.Adam(lr=0.01, betas=betas), g[None])[0]
+        update = trace(alr.Adam(lr=0.01, betas=betas), g[None]).deltas[0]
         assert_allclose(update, moments.first_step(g, 0.01, betas), rtol=1e-12)
         plain = moments.MomentMethod(0.01, *betas, correct_first=False, correct_second=False)
-        assert_allclose(moments.updates(plain, g[None])[0],
+        assert_allclose(trace(plain, g[None]).deltas[0],
                         moments.first_step(g, 0.01, betas, corrected=False), rtol=1e-12)
 
 
@@ -77,7 +78,7 @@ def test_constant_gradient_step_matches_simulation(corrected):
     opt = (alr.Adam(lr=0.01, betas=(0.8, 0.99), eps=1e-8) if corrected else
            moments.MomentMethod(0.01, 0.8, 0.99, eps=1e-8, correct_first=False,
                                 correct_second=False))
-    simulated = np.abs(moments.updates(opt, g)[:, 0])
+    simulated = np.abs(trace(opt, g).deltas[:, 0])
     closed = moments.constant_gradient_step(t, 0.01, (0.8, 0.99), eps=1e-8, grad=0.7,
                                             corrected=corrected)
     assert_allclose(simulated, closed, rtol=1e-10)
@@ -86,7 +87,7 @@ def test_constant_gradient_step_matches_simulation(corrected):
 def test_constant_gradient_step_rmsprop_case():
     t = np.arange(1, 101)
     g = np.ones((100, 1))
-    rms = np.abs(moments.updates(alr.RMSProp(lr=0.01, alpha=0.99, eps=1e-12), g)[:, 0])
+    rms = np.abs(trace(alr.RMSProp(lr=0.01, alpha=0.99, eps=1e-12), g).deltas[:, 0])
     closed = moments.constant_gradient_step(t, 0.01, (0.0, 0.99), eps=1e-12, corrected=False)
     assert_allclose(rms, closed, rtol=1e-9)
     assert closed[0] == pytest.approx(0.1, rel=1e-9)  # 10 rho for alpha = 0.99
@@ -99,27 +100,27 @@ def test_constant_gradient_step_rmsprop_case():
 
 def test_moment_method_with_both_corrections_is_adam():
     grads = random_grads()
-    adam = moments.updates(alr.Adam(lr=0.01, betas=(0.9, 0.999)), grads)
-    mine = moments.updates(moments.MomentMethod(0.01, 0.9, 0.999), grads)
+    adam = trace(alr.Adam(lr=0.01, betas=(0.9, 0.999)), grads).deltas
+    mine = trace(moments.MomentMethod(0.01, 0.9, 0.999), grads).deltas
     assert_allclose(mine, adam, rtol=1e-12)
 
 
 def test_moment_method_without_corrections_and_beta1_zero_is_rmsprop():
     grads = random_grads(seed=1)
-    rms = moments.updates(alr.RMSProp(lr=0.01, alpha=0.95), grads)
-    mine = moments.updates(moments.MomentMethod(0.01, 0.0, 0.95, correct_first=False,
-                                                correct_second=False), grads)
+    rms = trace(alr.RMSProp(lr=0.01, alpha=0.95), grads).deltas
+    mine = trace(moments.MomentMethod(0.01, 0.0, 0.95, correct_first=False,
+                                                correct_second=False), grads).deltas
     assert_allclose(mine, rms, rtol=1e-12)
 
 
 def test_adam_with_beta1_zero_is_rmsprop_with_bias_correction():
     grads = random_grads(seed=2)
-    adam = moments.updates(alr.Adam(lr=0.01, betas=(0.0, 0.99), eps=1e-12), grads)
-    corrected = moments.updates(moments.MomentMethod(0.01, 0.0, 0.99, eps=1e-12,
-                                                     correct_first=False), grads)
+    adam = trace(alr.Adam(lr=0.01, betas=(0.0, 0.99), eps=1e-12), grads).deltas
+    corrected = trace(moments.MomentMethod(0.01, 0.0, 0.99, eps=1e-12,
+                                                     correct_first=False), grads).deltas
     assert_allclose(adam, corrected, rtol=1e-12)
     # and it differs from RMSProp by the factor sqrt(1 - beta2^t) (eps negligible here)
-    rms = moments.updates(alr.RMSProp(lr=0.01, alpha=0.99, eps=1e-12), grads)
+    rms = trace(alr.RMSProp(lr=0.01, alpha=0.99, eps=1e-12), grads).deltas
     t = np.arange(1, len(grads) + 1)[:, None]
     assert_allclose(adam / rms, np.sqrt(1 - 0.99 ** t) * np.ones((1, 3)), rtol=1e-6)
 
@@ -152,15 +153,6 @@ def test_moment_method_batches_and_validates():
     assert "correct_first=False" in repr(moments.MomentMethod(correct_first=False))
 
 
-def test_updates_validates():
-    with pytest.raises(ValueError, match="T ≥ 1"):
-        moments.updates(alr.Adam(), np.zeros((0, 2)))
-    with pytest.raises(TypeError):
-        moments.updates(alr.Adam(), np.zeros((3, 2), dtype=int))
-    out = moments.updates(alr.SGD(lr=0.5), np.ones((3, 2)), theta0=np.ones(2))
-    assert_allclose(out, -0.5)
-
-
 # ------------------------------------------------------------------- drops
 
 
@@ -169,7 +161,7 @@ def test_step_after_drop_limits_and_simulation():
     assert float(moments.step_after_drop(10_000, 0.9, 100.0)) == pytest.approx(1.0)
     # RMSProp (alpha = 0.9, eps tiny) after a long history of gradient 1, then 0.01
     grads = np.r_[np.ones(400), np.full(200, 0.01)][:, None]
-    rms = np.abs(moments.updates(alr.RMSProp(lr=1.0, alpha=0.9, eps=1e-14), grads)[400:, 0])
+    rms = np.abs(trace(alr.RMSProp(lr=1.0, alpha=0.9, eps=1e-14), grads).deltas[400:, 0])
     n = np.arange(1, 201)
     assert_allclose(rms, moments.step_after_drop(n, 0.9, 100.0), rtol=1e-9)
 
@@ -193,7 +185,7 @@ def test_recovery_steps_values():
 
 def test_objective_stack_values_and_grads():
     members = [objectives.ill_conditioned(), objectives.Saddle(), objectives.Rosenbrock()]
-    stack = moments.ObjectiveStack(members)
+    stack = objectives.ObjectiveStack(members)
     theta = np.random.default_rng(0).standard_normal((3, 4, 2))
     values = stack.value(theta)
     for i, o in enumerate(members):
@@ -203,12 +195,12 @@ def test_objective_stack_values_and_grads():
     with pytest.raises(ValueError, match="shape"):
         stack.value(np.zeros((2, 4, 2)))
     with pytest.raises(TypeError):
-        moments.ObjectiveStack([])
+        objectives.ObjectiveStack([])
 
 
 def test_one_stacked_call_equals_separate_runs():
     members = [objectives.ill_conditioned(), objectives.Beale()]
-    stack = moments.ObjectiveStack(members)
+    stack = objectives.ObjectiveStack(members)
     rates = np.array([[0.01], [0.1]])
     run = alr.minimize(alr.Adam(lr=rates), stack, stack.start_batch(2), 50)
     for i, o in enumerate(members):
@@ -216,31 +208,12 @@ def test_one_stacked_call_equals_separate_runs():
         assert_allclose(run.thetas[:, i], alone.thetas)
 
 
-def test_settle_step():
-    from types import SimpleNamespace
-
-    per_run = [[5.0, 5.0, 5.0, 0.5], [0.5, 5.0, 0.5, 0.5], [0.5, 0.5, 5.0, 0.5],
-               [0.5, 0.5, 0.5, np.nan], [0.5, 0.5, 0.5, 0.5]]
-    run = SimpleNamespace(steps=np.array([0, 10, 20, 30]), losses=np.array(per_run).T)
-    assert moments.settle_step(run, 1.0).tolist() == [30, 20, 30, -1, 0]
-    real = alr.minimize(alr.SGD(lr=0.1), objectives.ill_conditioned(5.0),
-                        objectives.ill_conditioned(5.0).start, 200)
-    assert int(moments.settle_step(real, 1e-6)) == int(real.steps_to(1e-6))  # monotone
-
-
-def test_fastest():
-    steps = np.array([[-1, 40, 30, 30], [-1, -1, -1, -1]])
-    best, value = moments.fastest(steps, [1.0, 2.0, 3.0, 4.0])
-    assert best.tolist() == [30, -1]
-    assert value[0] == 3.0 and np.isnan(value[1])
-
-
 # -------------------------------------------------------------------- units
 
 
 def test_rescaled_objective():
     q = objectives.Rosenbrock()
-    r = moments.Rescaled(q, 10.0)
+    r = objectives.Rescaled(q, 10.0)
     theta = np.array([[0.3, -0.2], [1.0, 2.0]])
     assert_allclose(r.value(10 * theta), q.value(theta))
     assert_allclose(r.grad(10 * theta), q.grad(theta) / 10)
@@ -278,19 +251,19 @@ def test_rescaled_state_and_unknown_optimizers():
     assert_allclose(scaled.r, state.r / 100) and assert_allclose(scaled.g_avg, state.g_avg / 10)
     assert_allclose(scaled.momentum, state.momentum)
 
-    class Other(alr.SGD):
-        name = "Other"
-
-    with pytest.raises(ValueError, match="no unit"):
-        moments.rescaled_state(Other(lr=0.1), state, 10.0)
-    with pytest.raises(ValueError, match="no unit"):
-        moments.predicted_unit_ratio(Other(lr=0.1), 10.0)
+    # units come from the optimizer's class, not its display name
+    renamed = alr.RMSProp(lr=0.1, momentum=0.5, centered=True)
+    renamed.name = "my RMSProp"
+    assert_allclose(moments.rescaled_state(renamed, state, 10.0).r, scaled.r)
+    assert moments.predicted_unit_ratio(renamed, 10.0) == 0.1
+    with pytest.raises(TypeError, match="RMSPropState"):
+        moments.rescaled_state(alr.SGD(lr=0.1), state, 10.0)
 
 
 def test_adadelta_first_step_matches_the_optimizer():
     g = np.array([5.0, -0.3, 1e-4])
     for rho, eps in [(0.9, 1e-6), (0.95, 1e-8)]:
-        update = moments.updates(alr.AdaDelta(rho=rho, eps=eps), g[None])[0]
+        update = trace(alr.AdaDelta(rho=rho, eps=eps), g[None]).deltas[0]
         assert_allclose(update, moments.adadelta_first_step(g, rho, eps), rtol=1e-12)
     assert float(-moments.adadelta_first_step(1.0, 0.9, 1e-6)) == pytest.approx(
         math.sqrt(1e-6 / 0.1), rel=1e-4)
@@ -300,7 +273,7 @@ def test_adadelta_constant_gradient_steps_match_the_optimizer_and_grow_slowly():
     eps = np.array([1e-8, 1e-6])
     closed = moments.adadelta_constant_gradient_steps(500, rho=0.9, eps=eps, grad=2.0)
     for k, e in enumerate(eps):
-        sim = np.abs(moments.updates(alr.AdaDelta(rho=0.9, eps=e), np.full((500, 1), 2.0)))
+        sim = np.abs(trace(alr.AdaDelta(rho=0.9, eps=e), np.full((500, 1), 2.0)).deltas)
         assert_allclose(closed[:, k], sim[:, 0], rtol=1e-10)
     late = moments.adadelta_constant_gradient_steps(2000, rho=0.9, eps=1e-6)[-1]
     assert float(late) == pytest.approx(math.sqrt(1e-6 * (1 + 0.1 * 2000)), rel=0.05)
@@ -308,10 +281,12 @@ def test_adadelta_constant_gradient_steps_match_the_optimizer_and_grow_slowly():
 
 def test_steps_until():
     sizes = np.array([[0.1, 0.1], [0.3, 0.1], [0.6, 0.2]])
-    assert moments.steps_until(sizes, 0.5).tolist() == [3, -1]
+    assert runs.steps_to(np.arange(1, len(sizes) + 1), sizes, 0.5,
+                         side="above").tolist() == [3, -1]
     stays = np.array([[0.9, 0.9, 0.1, 0.9], [0.1, 0.9, 0.9, 0.9], [0.6, 0.6, 0.2, 0.9],
                       [0.7, 0.6, 0.7, 0.2]])
-    assert moments.steps_until_stays(stays, 0.5).tolist() == [3, 1, 4, -1]
+    assert runs.settle_step(np.arange(1, len(stays) + 1), stays, 0.5,
+                            side="above").tolist() == [3, 1, 4, -1]
 
 
 # -------------------------------------------------------------------- AMSGrad
@@ -343,17 +318,17 @@ def test_adam_goes_to_the_worst_point_and_amsgrad_does_not():
 
 
 def test_alternating_gradients():
-    a = moments.Alternating([0.5, 2.0])
+    a = objectives.Alternating([0.5, 2.0])
     theta = np.ones((3, 2))
     assert_allclose(a.grad(theta, 0), [[0.5, 2.0]] * 3)
     assert_allclose(a.grad(theta, 1), [[-0.5, -2.0]] * 3)
     assert_allclose(a.value(theta), 1.0)
     with pytest.raises(ValueError):
-        moments.Alternating([[1.0]])
+        objectives.Alternating([[1.0]])
 
 
 def test_adamw_decays_every_coordinate_equally_and_l2_does_not():
-    problem = moments.Alternating([0.01, 1.0, 100.0])
+    problem = objectives.Alternating([0.01, 1.0, 100.0])
     l2 = alr.minimize(alr.Adam(lr=0.01, weight_decay=0.1), problem, problem.start, 1000)
     w = alr.minimize(alr.Adam(lr=0.01, weight_decay=0.1, decoupled=True), problem,
                      problem.start, 1000)

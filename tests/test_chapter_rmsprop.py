@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose
 
 import adaptive_lr as alr
 from adaptive_lr import memory
+from adaptive_lr.trace import trace
 from adaptive_lr.chapters import rmsprop as theory
 
 
@@ -84,13 +85,13 @@ def test_explicit_accumulator_with_r0():
 def test_explicit_sum_equals_rmsprop_recursion(alpha):
     grads = np.random.default_rng(0).normal(size=(40, 3))
     opt = alr.RMSProp(lr=0.01, alpha=alpha)
-    assert_allclose(theory.recursive_accumulator(opt, grads),
+    assert_allclose(trace(opt, grads).accumulators,
                     theory.explicit_accumulator(grads, alpha), rtol=1e-12, atol=1e-15)
 
 
 def test_recursive_accumulator_of_adagrad_is_the_sum():
     grads = np.array([[1.0, 2.0], [3.0, 0.0]])
-    assert_allclose(theory.recursive_accumulator(alr.AdaGrad(), grads), [[1, 4], [10, 4]])
+    assert_allclose(trace(alr.AdaGrad(), grads).accumulators, [[1, 4], [10, 4]])
 
 
 def test_constant_gradient_bias():
@@ -189,8 +190,8 @@ def test_relative_weights_match_the_accumulator():
             grads[k - 1] = 1.0
             newest = np.zeros((t, 1))
             newest[-1] = 1.0
-            r = theory.recursive_accumulator(opt, grads)[-1, 0]
-            r_newest = theory.recursive_accumulator(opt, newest)[-1, 0]
+            r = trace(opt, grads).accumulators[-1, 0]
+            r_newest = trace(opt, newest).accumulators[-1, 0]
             assert r / r_newest == pytest.approx(w[k - 1])
 
 

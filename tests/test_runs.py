@@ -13,7 +13,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import adaptive_lr as alr
-from adaptive_lr import DivergenceMonitor, hyper_grid, minimize
+from adaptive_lr import DivergenceMonitor, hyper_grid, minimize, objectives
 
 
 class Quadratic:
@@ -343,3 +343,22 @@ def test_monitor_explode_must_exceed_one(explode):
         DivergenceMonitor(np.array([1.0]), explode=explode)
     with pytest.raises(ValueError, match="explode must be > 1"):
         minimize(alr.SGD(lr=0.1), Quadratic(A), THETA0, 3, explode=explode)
+
+
+def test_settle_step():
+    from types import SimpleNamespace
+
+    per_run = [[5.0, 5.0, 5.0, 0.5], [0.5, 5.0, 0.5, 0.5], [0.5, 0.5, 5.0, 0.5],
+               [0.5, 0.5, 0.5, np.nan], [0.5, 0.5, 0.5, 0.5]]
+    run = SimpleNamespace(steps=np.array([0, 10, 20, 30]), losses=np.array(per_run).T)
+    assert alr.runs.settle_step(run.steps, run.losses, 1.0).tolist() == [30, 20, 30, -1, 0]
+    real = alr.minimize(alr.SGD(lr=0.1), objectives.ill_conditioned(5.0),
+                        objectives.ill_conditioned(5.0).start, 200)
+    assert int(real.settle_step(1e-6)) == int(real.steps_to(1e-6))  # monotone
+
+
+def test_fastest():
+    steps = np.array([[-1, 40, 30, 30], [-1, -1, -1, -1]])
+    best, value = alr.runs.fastest(steps, [1.0, 2.0, 3.0, 4.0])
+    assert best.tolist() == [30, -1]
+    assert value[0] == 3.0 and np.isnan(value[1])

@@ -2,10 +2,12 @@
 the optimizers' own steps, gradient-function forms, table formatting and argument checks."""
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose, assert_array_equal
 
 import adaptive_lr as alr
 from adaptive_lr import objectives
-from adaptive_lr.trace import COLUMNS, Trace, format_table, trace
+from adaptive_lr.tables import Table, format_table
+from adaptive_lr.trace import COLUMNS, Trace, trace
 
 
 def diagonal(theta):
@@ -136,14 +138,12 @@ def test_table_argument_checks():
 
 
 def test_trace_argument_checks():
-    with pytest.raises(TypeError, match="objective_or_grad_fn"):
+    with pytest.raises(ValueError, match="gradients must be an objective"):
         trace(alr.SGD(lr=0.1), 3.0, np.array([1.0]), 1)
-    with pytest.raises(ValueError, match="one parameter vector"):
-        trace(alr.SGD(lr=0.1), diagonal, np.ones((2, 2)), 1)
     with pytest.raises(TypeError, match="floating-point"):
         trace(alr.SGD(lr=0.1), diagonal, np.array([1, 2]), 1)
-    with pytest.raises(ValueError, match="at least 1"):
-        trace(alr.SGD(lr=0.1), diagonal, np.array([1.0, 2.0]), 0)
+    with pytest.raises(ValueError, match="at least 0"):
+        trace(alr.SGD(lr=0.1), diagonal, np.array([1.0, 2.0]), -1)
     with pytest.raises(ValueError, match="shape"):
         trace(alr.SGD(lr=0.1), lambda th: np.ones(3), np.array([1.0, 2.0]), 1)
 
@@ -170,3 +170,85 @@ def test_format_table():
     assert format_table(["a"], []) == "a\n-"
     with pytest.raises(ValueError, match="row 0 has 1 cells but there are 2 headers"):
         format_table(["a", "b"], [[1]])
+
+
+# ------------------------------------------------------------- replaying gradients
+
+
+def test_trace_replays_arrays_callables_and_objectives():
+    opt = alr.SGD(lr=0.1)
+    tr = trace(opt, np.ones((3, 2)), np.array([1.0, 2.0]))
+    assert_allclose(tr.thetas[:, 0], [1.0, 0.9, 0.8, 0.7])
+    assert_allclose(tr.deltas, -0.1)
+    assert tr.losses is None and tr.state.count == 3
+    quad = trace(opt, lambda theta, t: 2 * theta, np.array([1.0]), steps=3)
+    assert_allclose(quad.thetas[:, 0], 0.8 ** np.arange(4))
+    bowl = objectives.Quadratic(eigenvalues=(1.0, 4.0))
+    run = alr.minimize(opt, bowl, bowl.start, 5)
+    tr = trace(opt, bowl, bowl.start, steps=5)
+    assert_allclose(tr.thetas, run.thetas)
+    assert_allclose(tr.losses, run.losses)
+    # a gradient array defaults theta0 to zeros and steps to its length; steps=0 is empty
+    assert_allclose(trace(alr.SGD(lr=0.5), np.ones((3, 2))).thetas[-1], -1.5)
+    assert trace(opt, bowl, bowl.start, steps=0).thetas.shape == (1, 2)
+
+
+def test_trace_keeps_any_parameter_shape_and_continues_from_its_state():
+    opt = alr.Adam(lr=0.1)
+    grads = np.random.default_rng(0).normal(size=(6, 2, 3))
+    whole = trace(opt, grads, np.zeros((2, 3)))
+    first = trace(opt, grads[:3], np.zeros((2, 3)))
+    theta, state = first.thetas[-1], first.state
+    for g in grads[3:]:
+        theta, state = opt.step(theta, g, state)
+    assert_array_equal(theta, whole.thetas[-1])
+    assert whole.rates.shape == whole.accumulators.shape == (6, 2, 3)
+    with pytest.raises(ValueError, match="one parameter vector"):
+        whole.table()
+
+
+def test_trace_runs_a_schedule_of_optimizers_sharing_one_state():
+    grads = np.ones((4, 1))
+    schedule = [alr.SGD(lr=lr, momentum=0.5) for lr in (1.0, 1.0, 0.1, 0.1)]
+    tr = trace(schedule, grads, np.zeros(1))
+    # b = 1, 1.5, 1.75, 1.875 and ΔΘ = −ρ_t b_t
+    assert_allclose(tr.deltas[:, 0], [-1.0, -1.5, -0.175, -0.1875])
+    with pytest.raises(ValueError, match="cannot run 5 steps"):
+        trace(schedule, np.ones((5, 1)), np.zeros(1))
+    with pytest.raises(ValueError, match="non-empty"):
+        trace([], grads, np.zeros(1))
+
+
+def test_trace_validates():
+    opt = alr.SGD(lr=0.1)
+    with pytest.raises(TypeError, match="steps"):
+        trace(opt, lambda theta, t: theta, np.array([1.0]))
+    with pytest.raises(TypeError, match="theta0 is required"):
+        trace(opt, lambda theta, t: theta, steps=2)
+    with pytest.raises(ValueError, match="shape"):
+        trace(opt, np.ones((3, 3)), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="only 3"):
+        trace(opt, np.ones((3, 2)), np.array([1.0, 2.0]), steps=4)
+    with pytest.raises(TypeError, match="floating-point"):
+        trace(opt, np.zeros((3, 2), dtype=int))
+
+
+# ----------------------------------------------------------------------- tables
+
+
+def test_format_table_aligns_left_and_counts_combining_marks_as_no_column():
+    text = format_table(["ε̂", "b"], [["x", 1], ["long", 22]], align="left")
+    assert text.splitlines() == ["ε̂     b", "----  --", "x     1", "long  22"]
+    with pytest.raises(ValueError, match="align"):
+        format_table(["a"], [[1]], align="centre")
+
+
+def test_table_shows_html_in_notebooks_and_text_elsewhere():
+    table = Table(["ρ", "note"], [[0.1, "<b>"], [1, None]], caption="runs")
+    assert str(table) == repr(table) == format_table(["ρ", "note"], [[0.1, "<b>"], [1, None]])
+    html = table._repr_html_()
+    assert html.startswith('<table class="alr-table"><caption>runs</caption>')
+    assert "<td style=\"text-align: right\">&lt;b&gt;</td>" in html
+    assert table.rows == [["0.1", "<b>"], ["1", ""]]
+    with pytest.raises(ValueError, match="row 0 has 1 cells"):
+        Table(["a", "b"], [[1]])

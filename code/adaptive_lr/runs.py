@@ -18,7 +18,8 @@ from . import _validation as check
 from .data import Task
 from .divergence import EXPLODE, DivergenceMonitor
 
-__all__ = ["Run", "minimize", "Training", "train", "hyper_grid"]
+__all__ = ["Run", "minimize", "Training", "train", "hyper_grid", "steps_to", "settle_step",
+           "fastest"]
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,19 @@ class Run:
         return self.monitor.message(index)
 
     def steps_to(self, tolerance: float) -> np.ndarray:
-        """First recorded step whose loss is ≤ ``tolerance`` (per run); −1 if none is."""
-        with np.errstate(invalid="ignore"):
-            hit = self.losses <= tolerance
-        first = self.steps[hit.argmax(axis=0)]
-        return np.where(hit.any(axis=0), first, -1)
+        """First recorded step whose loss is ≤ ``tolerance`` (per run); −1 if none is.
+
+        A visit, not convergence: see :meth:`settle_step`."""
+        return steps_to(self.steps, self.losses, tolerance)
+
+    def settle_step(self, tolerance: float) -> np.ndarray:
+        """First recorded step from which the loss stays ≤ ``tolerance`` to the end of the
+        run (per run); −1 if the last recorded loss is above it or NaN (diverged).
+
+        This is what the book calls converged: a run that dips below the tolerance and is
+        thrown out again (RMSProp near a minimum, a moving minimum, noise) does not count
+        until it stays."""
+        return settle_step(self.steps, self.losses, tolerance)
 
 
 def minimize(opt, objective, theta0, steps: int, *, explode: float = EXPLODE,
@@ -225,3 +234,70 @@ def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, s
 
     return Training(step_losses, train_loss, test_accuracy, params,
                     monitor.diverged_at.copy(), monitor)
+
+
+# --------------------------------------------------------------- reading a record
+
+
+_SIDES = ("below", "above")
+
+
+def _inside(values, level, side: str) -> np.ndarray:
+    """``values ≤ level`` (side "below") or ``values ≥ level`` ("above"); NaN is never inside."""
+    if side not in _SIDES:
+        raise ValueError(f"side must be 'below' or 'above', got {side!r}")
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 0 or values.shape[0] == 0:
+        raise ValueError(f"values must have shape (K, ...) with K ≥ 1, got {values.shape}")
+    with np.errstate(invalid="ignore"):
+        return values <= level if side == "below" else values >= level
+
+
+def _recorded(steps, inside: np.ndarray) -> np.ndarray:
+    steps = np.asarray(steps)
+    if steps.shape != inside.shape[:1]:
+        raise ValueError(f"steps must have shape ({inside.shape[0]},), one per row of values, "
+                         f"got {steps.shape}")
+    return steps
+
+
+def steps_to(steps, values, level: float, *, side: str = "below") -> np.ndarray:
+    """First of ``steps`` at which ``values`` (shape ``(K, *B)``) reach ``level``: ≤ it
+    (``side="below"``, e.g. a loss) or ≥ it (``"above"``, e.g. a step size); −1 where
+    they never do. Shape ``B``."""
+    inside = _inside(values, level, side)
+    steps = _recorded(steps, inside)
+    return np.where(inside.any(axis=0), steps[inside.argmax(axis=0)], -1)
+
+
+def settle_step(steps, values, level: float, *, side: str = "below") -> np.ndarray:
+    """First of ``steps`` from which ``values`` (shape ``(K, *B)``) stay on ``side`` of
+    ``level`` to the end of the record; −1 where the last value is not (NaN never is).
+
+    Unlike :func:`steps_to`, a visit that is left again does not count.
+    """
+    inside = _inside(values, level, side)
+    steps = _recorded(steps, inside)
+    outside = ~inside
+    k = outside.shape[0]
+    # index just after the last value outside, per run (0 if every value is inside)
+    first_inside = np.where(outside.any(axis=0), k - np.argmax(outside[::-1], axis=0), 0)
+    return np.where(first_inside < k, steps[np.minimum(first_inside, k - 1)], -1)
+
+
+def fastest(steps_to, values) -> tuple[np.ndarray, np.ndarray]:
+    """The fewest steps along the last axis of a sweep, and the swept value that gave them.
+
+    ``steps_to`` is :meth:`Run.steps_to` or :meth:`Run.settle_step` reshaped to ``(..., n)``
+    (−1 = never); ``values`` the n swept values. The result is ``(steps, value)`` of shape
+    ``(...)``, with steps −1 and value NaN where no entry reached the tolerance. Ties go to
+    the first (smallest) value.
+    """
+    s = np.asarray(steps_to)
+    v = np.broadcast_to(np.asarray(values, dtype=float).reshape(-1), s.shape)
+    reached = s >= 0
+    best = np.where(reached, s, s.max(initial=0) + 1).argmin(axis=-1)[..., None]
+    steps = np.take_along_axis(s, best, -1)[..., 0]
+    value = np.take_along_axis(v, best, -1)[..., 0]
+    any_reached = reached.any(axis=-1)
+    return np.where(any_reached, steps, -1), np.where(any_reached, value, np.nan)

@@ -6,7 +6,8 @@ step :math:`t`, what the algorithm box computes: the gradient :math:`g_t`, the a
 factor multiplying the gradient, e.g. :math:`\rho/(\varepsilon + \sqrt{r_t})` for AdaGrad),
 the update :math:`\Delta\Theta_t` (line 6) and the new parameters :math:`\Theta_t` (line 7),
 each per coordinate. :meth:`Trace.table` prints them as a plain-text table, the form a
-student checks a hand computation against; :func:`format_table` formats any rows the same way.
+student checks a hand computation against (:mod:`adaptive_lr.tables` formats any rows the same
+way).
 
 >>> import numpy as np, adaptive_lr as alr
 >>> from adaptive_lr.trace import trace
@@ -27,8 +28,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import _validation as check
+from .tables import format_table
 
-__all__ = ["Trace", "trace", "format_table", "COLUMNS"]
+__all__ = ["Trace", "trace", "COLUMNS"]
 
 #: Column keys of :meth:`Trace.table`, with the header each gets (a subscript is appended).
 COLUMNS = {"g": "g", "r": "r", "rate": "rate", "delta": "ΔΘ", "theta": "Θ"}
@@ -50,10 +52,12 @@ class Trace:
         optimizer that keeps none (plain gradient descent).
       rates: ``(T, d)`` effective learning rate of each step, per coordinate.
       deltas: ``(T, d)`` the update :math:`\\Delta\\Theta_t = \\Theta_t - \\Theta_{t-1}`.
-      losses: ``(T + 1,)`` objective values at ``thetas``, or ``None`` when only a gradient
-        function was given.
+      losses: ``(T + 1,)`` objective values at ``thetas``, or ``None`` when only gradients
+        were given.
+      state: the optimizer's state after the last step, to continue from.
 
-    Row ``t - 1`` of the per-step arrays belongs to step ``t`` (steps count from 1).
+    Row ``t - 1`` of the per-step arrays belongs to step ``t`` (steps count from 1). The
+    parameter shape ``d`` may be anything; :meth:`table` needs a vector, ``(d,)``.
     """
 
     label: str
@@ -63,6 +67,7 @@ class Trace:
     rates: np.ndarray
     deltas: np.ndarray
     losses: np.ndarray | None = None
+    state: tuple | None = None
 
     @property
     def steps(self) -> int:
@@ -94,6 +99,9 @@ class Trace:
           start: add a first line ``t = 0`` holding only the start point's ``Θ``.
           fmt: format of every number (a ``str.format`` pattern).
         """
+        if self.thetas.ndim != 2:
+            raise ValueError(f"a table needs one parameter vector per step; this trace has "
+                             f"parameters of shape {self.thetas.shape[1:]}")
         d = self.thetas.shape[1]
         coordinates = list(range(d)) if coordinates is None else [
             check.positive_int("coordinates entries", k, minimum=0) for k in coordinates]
@@ -119,18 +127,34 @@ class Trace:
         return self.table()
 
 
-def _gradient_function(objective_or_grad_fn) -> tuple[Callable, Callable | None]:
-    """(grad(theta, t), value(theta, t) or None) from an objective or a gradient function."""
-    grad = getattr(objective_or_grad_fn, "grad", None)
+def _gradient_function(gradients, steps, theta) -> tuple[Callable, Callable | None, int]:
+    """(grad(theta, t), value(theta, t) or None, steps) from what :func:`trace` was given."""
+    grad = getattr(gradients, "grad", None)
     if callable(grad):
-        value = getattr(objective_or_grad_fn, "value", None)
-        return grad, value if callable(value) else None
-    if not callable(objective_or_grad_fn):
-        raise TypeError("objective_or_grad_fn must be an objective (with a grad(theta, step) "
-                        f"method) or a function of theta, got {type(objective_or_grad_fn).__name__}")
-    fn = objective_or_grad_fn
+        value = getattr(gradients, "value", None)
+        return grad, value if callable(value) else None, _steps(steps)
+    if callable(gradients):
+        return _with_step(gradients), None, _steps(steps)
+    table = check.float_array("gradients", gradients)
+    if table.ndim == 0 or table.shape[1:] != theta.shape:
+        raise ValueError(f"gradients must be an objective, a function of theta, or an array "
+                         f"of shape (T, *{theta.shape}), got an array of shape {table.shape}")
+    steps = len(table) if steps is None else check.positive_int("steps", steps, minimum=0)
+    if steps > len(table):
+        raise ValueError(f"steps={steps} but only {len(table)} gradients were given")
+    return (lambda _theta, t: table[t]), None, steps
+
+
+def _steps(steps) -> int:
+    if steps is None:
+        raise TypeError("steps is required when gradients is an objective or a function")
+    return check.positive_int("steps", steps, minimum=0)
+
+
+def _with_step(fn: Callable) -> Callable:
+    """``fn`` as a function of (theta, step): a second positional parameter gets the step."""
     if isinstance(fn, np.ufunc):  # e.g. np.negative: its second positional argument is `out`
-        return (fn if fn.nin >= 2 else (lambda theta, t: fn(theta))), None
+        return fn if fn.nin >= 2 else (lambda theta, t: fn(theta))
     try:
         parameters = inspect.signature(fn).parameters.values()
         positional = [p for p in parameters
@@ -138,7 +162,7 @@ def _gradient_function(objective_or_grad_fn) -> tuple[Callable, Callable | None]
         takes_step = len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in parameters)
     except (TypeError, ValueError):  # builtins without a signature
         takes_step = False
-    return (fn if takes_step else (lambda theta, t: fn(theta))), None
+    return fn if takes_step else (lambda theta, t: fn(theta))
 
 
 def _accumulator(state) -> np.ndarray | None:
@@ -150,89 +174,67 @@ def _accumulator(state) -> np.ndarray | None:
     return None
 
 
-def trace(opt, objective_or_grad_fn, theta0, steps: int) -> Trace:
+def _schedule(opt) -> Callable[[int], object]:
+    """Step t's optimizer: ``opt`` itself, or ``opt[t]`` for a sequence (a schedule)."""
+    if isinstance(opt, (list, tuple)):
+        if not opt:
+            raise ValueError("opt must be an optimizer or a non-empty sequence of them")
+        return opt.__getitem__
+    return lambda t: opt
+
+
+def trace(opt, gradients, theta0=None, steps: int | None = None) -> Trace:
     """Run ``steps`` steps of ``opt`` from ``theta0`` and record every internal quantity.
 
+    This is the package's one loop that replays gradients through an optimizer: feed it a
+    fixed gradient sequence to isolate what an optimizer does with a given history (a
+    constant gradient, a sudden drop), or an objective to follow a real run step by step.
+
     Args:
-      opt: an optimizer from :mod:`adaptive_lr.optimizers` (scalar hyperparameters, or
-        arrays broadcasting against one parameter vector, e.g. one rate per coordinate).
-      objective_or_grad_fn: an objective (anything with ``grad(theta, step)``; its ``value``
-        is recorded too), or a function returning the gradient: ``grad_fn(theta)``, or
-        ``grad_fn(theta, step)`` with ``step`` counting from 0 (a function with a second
-        positional parameter receives the step there).
-      theta0: the start, a float vector of shape ``(d,)``.
-      steps: number of steps (≥ 1).
+      opt: an optimizer from :mod:`adaptive_lr.optim`, or a sequence of optimizers of one
+        kind, one per step, sharing the state: a schedule (e.g. ρ that changes mid-run).
+      gradients: an objective (anything with ``grad(theta, step)``; its ``value`` is recorded
+        too); a function returning the gradient, ``grad_fn(theta)`` or
+        ``grad_fn(theta, step)`` with ``step`` counting from 0; or an array of shape
+        ``(T, *theta0.shape)`` replayed one row per step, whatever the parameters become.
+      theta0: the start, a float array of any shape; for a gradient array it defaults to
+        zeros of one row's shape.
+      steps: number of steps (≥ 0); required unless ``gradients`` is an array (default: all
+        of it).
 
     Nothing is raised when a run blows up: the non-finite values are recorded as they are,
     which is what a table of a diverging run should show.
     """
-    grad_fn, value_fn = _gradient_function(objective_or_grad_fn)
-    steps = check.positive_int("steps", steps)
+    if theta0 is None:
+        if callable(gradients) or callable(getattr(gradients, "grad", None)):
+            raise TypeError("theta0 is required unless gradients is an array")
+        rows = check.float_array("gradients", gradients)
+        theta0 = np.zeros(rows.shape[1:], rows.dtype)
     theta = check.float_array("theta0", theta0).copy()
-    if theta.ndim != 1:
-        raise ValueError(f"theta0 must be one parameter vector of shape (d,), got shape "
-                         f"{theta.shape}; trace one run at a time")
-    state = opt.init(theta)
-    d = theta.shape[0]
-    thetas = np.empty((steps + 1, d), theta.dtype)
-    grads, rates, deltas = (np.empty((steps, d), theta.dtype) for _ in range(3))
-    accumulators = None if _accumulator(state) is None else np.empty((steps, d), theta.dtype)
+    grad_fn, value_fn, steps = _gradient_function(gradients, steps, theta)
+    optimizer_at = _schedule(opt)
+    if isinstance(opt, (list, tuple)) and len(opt) < steps:
+        raise ValueError(f"a schedule of {len(opt)} optimizers cannot run {steps} steps")
+    state = optimizer_at(0).init(theta)
+    thetas = np.empty((steps + 1,) + theta.shape, theta.dtype)
+    grads, rates, deltas = (np.empty((steps,) + theta.shape, theta.dtype) for _ in range(3))
+    has_accumulator = _accumulator(state) is not None
+    accumulators = np.empty((steps,) + theta.shape, theta.dtype) if has_accumulator else None
     thetas[0] = theta
+    label = optimizer_at(0).label
     with np.errstate(all="ignore"):
         for t in range(steps):
+            step_opt = optimizer_at(t)
             g = check.matching_grad(theta, grad_fn(theta, t))
-            theta_next, state = opt.step(theta, g, state)
+            theta_next, state = step_opt.step(theta, g, state)
             grads[t] = g
-            rates[t] = np.broadcast_to(opt.effective_lr(state), (d,))
+            rates[t] = np.broadcast_to(step_opt.effective_lr(state), theta.shape)
             deltas[t] = theta_next - theta
-            if accumulators is not None:
+            if has_accumulator:
                 accumulators[t] = _accumulator(state)
             thetas[t + 1] = theta = theta_next
         losses = None
         if value_fn is not None:
             losses = np.array([value_fn(thetas[t], t) for t in range(steps + 1)],
                               dtype=theta.dtype)
-    return Trace(opt.label, thetas, grads, accumulators, rates, deltas, losses)
-
-
-def _cell(value, fmt: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    number = float(value)
-    text = fmt.format(number + 0.0)  # + 0.0 turns −0.0 into 0.0
-    # a value that rounds to zero prints without its sign
-    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence], *,
-                 fmt: str = "{:.4g}") -> str:
-    """A plain-text table: right-aligned columns, a dashed rule under the headers.
-
-    Cells may be numbers (floats through ``fmt``, ints as they are), strings (as they are)
-    or ``None`` (blank). Every row must have one cell per header.
-
-    >>> print(format_table(["ρ", "loss"], [[0.1, 0.25], [1, "diverged"]]))
-      ρ      loss
-    ---  --------
-    0.1      0.25
-      1  diverged
-    """
-    headers = [str(h) for h in headers]
-    cells = []
-    for i, row in enumerate(rows):
-        row = list(row)
-        if len(row) != len(headers):
-            raise ValueError(f"row {i} has {len(row)} cells but there are {len(headers)} "
-                             f"headers")
-        cells.append([_cell(v, fmt) for v in row])
-    widths = [max([len(h)] + [len(r[j]) for r in cells]) for j, h in enumerate(headers)]
-    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-    return "\n".join(line.rstrip() for line in lines)
+    return Trace(label, thetas, grads, accumulators, rates, deltas, losses, state)

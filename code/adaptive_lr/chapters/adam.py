@@ -12,41 +12,39 @@ biased towards zero: for a constant gradient :math:`g`, :math:`m_t = (1-\beta_1^
 * :class:`MomentMethod`, Adam with each bias correction switchable: with :math:`\beta_1 = 0`
   and no correction it is RMSProp, with :math:`\beta_1 = 0` and the second correction it is
   "RMSProp with bias correction", which is what Adam with :math:`\beta_1 = 0` computes;
-* :func:`updates` (feed a fixed gradient sequence to any optimizer), and
-  :func:`step_after_drop` / :func:`recovery_steps` (how long a remembered large gradient
+* :func:`step_after_drop` / :func:`recovery_steps` (how long a remembered large gradient
   keeps the steps small after the gradient shrinks);
-* :class:`ObjectiveStack` (several objectives in one batched :func:`~adaptive_lr.minimize`
-  call), :func:`settle_step` (when a run's loss stays below a tolerance) and
-  :func:`fastest` (the best entry of a sweep);
-* Zeiler's units argument for AdaDelta (:data:`UPDATE_UNITS`, :class:`Rescaled`,
+* Zeiler's units argument for AdaDelta (the optimizers' ``update_units`` and ``state_units``,
+  :class:`~adaptive_lr.objectives.Rescaled`,
   :func:`rescaled_state`, :func:`unit_ratio`) and AdaDelta's slow start
   (:func:`adadelta_first_step`, :func:`adadelta_constant_gradient_steps`);
 * Reddi et al.'s online counter-example for Adam (:class:`OnlineCounterexample`,
   :func:`run_online`, :func:`max_rate_increase`);
-* weight decay in Adam, as L2 or decoupled (:class:`Alternating`, :func:`decay_per_step`).
+* weight decay in Adam, as L2 or decoupled (:func:`decay_per_step`, on the
+  :class:`~adaptive_lr.objectives.Alternating` objective).
 
 Notation: ρ is the learning rate, β₁ and β₂ the decays of the two averages, ε the constant
 against division by zero (outside the root, as in the paper and PyTorch), t counts from 1.
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from .. import _validation as check
-from ..objectives import Objective
+from ..objectives import Objective, Rescaled
 from ..optim import Optimizer
+from ..trace import trace
 
 __all__ = [
     "bias_correction", "average_of_constant", "first_step", "constant_gradient_step",
-    "MomentMethod", "MomentState", "updates", "step_after_drop", "recovery_steps",
-    "ObjectiveStack", "settle_step", "fastest",
-    "UPDATE_UNITS", "STATE_UNITS", "Rescaled", "rescaled_state", "predicted_unit_ratio",
-    "warm_state", "unit_ratio", "steps_until", "steps_until_stays",
+    "MomentMethod", "MomentState", "step_after_drop", "recovery_steps",
+    "rescaled_state", "predicted_unit_ratio",
+    "unit_ratio",
     "adadelta_first_step", "adadelta_constant_gradient_steps",
     "OnlineCounterexample", "OnlineRun", "run_online", "max_rate_increase",
-    "Alternating", "decay_per_step",
+    "decay_per_step",
 ]
 
 
@@ -209,26 +207,6 @@ class MomentMethod(Optimizer):
                           max(state.count, 1))
 
 
-def updates(opt, grads, theta0=None) -> np.ndarray:
-    r"""The updates :math:`\Delta\Theta_1, \dots, \Delta\Theta_T` that ``opt`` makes when fed
-    the gradients ``grads`` (shape ``(T, *d)``) one by one, whatever the parameters become.
-
-    Gradients that do not depend on the parameters isolate what an optimizer does with a
-    given gradient history (a constant gradient, a sudden drop, ...). Returns ``(T, *d)``.
-    """
-    g = check.float_array("grads", grads)
-    if g.ndim == 0 or g.shape[0] == 0:
-        raise ValueError(f"grads must have shape (T, ...) with T ≥ 1, got {g.shape}")
-    theta = np.zeros(g.shape[1:], g.dtype) if theta0 is None else \
-        check.float_array("theta0", theta0).copy()
-    state = opt.init(theta)
-    out = np.empty(g.shape, g.dtype)
-    for t, gradient in enumerate(g):
-        new, state = opt.step(theta, gradient, state)
-        out[t], theta = new - theta, new
-    return out
-
-
 def step_after_drop(n, decay, drop) -> np.ndarray:
     r"""Step size, in units of ρ, n steps after a coordinate's gradient shrinks by ``drop``.
 
@@ -269,172 +247,36 @@ def recovery_steps(decay, drop, fraction=0.5) -> np.ndarray:
 # ------------------------------------------------------------------ sweeps
 
 
-class ObjectiveStack(Objective):
-    r"""Several two-parameter objectives run side by side in one batched call.
-
-    ``theta`` has shape ``(k, ..., 2)``: entry ``i`` of the leading axis is evaluated by
-    ``objectives[i]``. The value is each objective's gap to its minimum,
-    :math:`f_i(\theta) - f_i^*`, so one tolerance means the same for every member (the
-    objectives must know ``f_min``). With a learning-rate array of shape ``(n, 1)`` and
-    ``theta0 = stack.start_batch(n)`` of shape ``(k, n, 2)``, :func:`~adaptive_lr.minimize`
-    sweeps n rates on k objectives at once.
-    """
-
-    def __init__(self, objectives: Sequence[Objective]):
-        objectives = list(objectives)
-        if not objectives or not all(isinstance(o, Objective) and o.dim == 2
-                                     for o in objectives):
-            raise TypeError("objectives must be a non-empty sequence of 2-D Objectives")
-        self.objectives = objectives
-        self.name = " | ".join(o.name for o in objectives)
-        self.minimizer = None
-        self.f_min = 0.0
-        self.start = np.stack([o.start for o in objectives])
-        self.start.setflags(write=False)
-        self.xlim, self.ylim = objectives[0].xlim, objectives[0].ylim
-
-    def __len__(self) -> int:
-        return len(self.objectives)
-
-    def start_batch(self, n: int) -> np.ndarray:
-        """Start points of shape ``(k, n, 2)``: n copies of each objective's start."""
-        n = check.positive_int("n", n)
-        return np.repeat(self.start[:, None, :], n, axis=1)
-
-    def _check(self, theta):
-        if theta.ndim < 2 or theta.shape[0] != len(self.objectives):
-            raise ValueError(f"theta must have shape ({len(self.objectives)}, ..., 2), "
-                             f"got {theta.shape}")
-
-    def _value(self, theta, step):
-        self._check(theta)
-        return np.stack([o.value(th, step) - np.asarray(o.f_min, theta.dtype)
-                         for o, th in zip(self.objectives, theta)])
-
-    def _grad(self, theta, step):
-        self._check(theta)
-        return np.stack([o.grad(th, step) for o, th in zip(self.objectives, theta)])
-
-
-def settle_step(run, tolerance: float) -> np.ndarray:
-    """First recorded step from which a run's loss stays ≤ ``tolerance`` to the end (per run).
-
-    Stricter than :meth:`Run.steps_to`, which counts the first visit below the tolerance: a
-    run that dips below and is thrown out again (RMSProp near a minimum, where its
-    normalized steps stay large) does not count until it stays. −1 if the last recorded
-    loss is above the tolerance or NaN (diverged).
-    """
-    with np.errstate(invalid="ignore"):
-        bad = ~(np.asarray(run.losses) <= tolerance)
-    steps = np.asarray(run.steps)
-    last_bad = bad.shape[0] - 1 - bad[::-1].argmax(axis=0)
-    first_good = np.where(bad.any(axis=0), last_bad + 1, 0)
-    return np.where(bad[-1], -1, steps[np.minimum(first_good, bad.shape[0] - 1)])
-
-
-def fastest(steps_to, values) -> tuple[np.ndarray, np.ndarray]:
-    """The fewest steps along the last axis of a sweep, and the swept value that gave them.
-
-    ``steps_to`` is :meth:`Run.steps_to` reshaped to ``(..., n)`` (−1 = never reached); the
-    result is ``(steps, value)`` of shape ``(...)``, with steps −1 and value NaN where no
-    entry reached the tolerance. Ties go to the first (smallest) value.
-    """
-    s = np.asarray(steps_to)
-    v = np.broadcast_to(np.asarray(values, dtype=float).reshape(-1), s.shape)
-    masked = np.where(s >= 0, s, np.iinfo(np.int64).max)
-    best = masked.argmin(axis=-1)
-    steps = np.take_along_axis(s, best[..., None], -1)[..., 0]
-    value = np.take_along_axis(v, best[..., None], -1)[..., 0]
-    reached = (s >= 0).any(axis=-1)
-    return np.where(reached, steps, -1), np.where(reached, value, np.nan)
-
-
 # ------------------------------------------------------------ units (AdaDelta)
 
-#: Power of [Θ] (the parameters' unit) in each optimizer's update ΔΘ, with a unitless loss:
-#: g has units 1/[Θ], so ρ g has 1/[Θ]; g/√r is unitless; AdaDelta's RMS[ΔΘ]/RMS[g]·g has
-#: [Θ]. Only the last is consistent ("the update has the units of the parameter").
-UPDATE_UNITS = {"SGD": -1, "AdaGrad": 0, "RMSProp": 0, "Adam": 0, "AdamW": 0, "AdaDelta": 1}
-
-#: Power of [Θ] in each state field: g-like fields −1, g²-like fields −2, ΔΘ² fields +2,
-#: RMSProp's momentum buffer (a sum of g/√r) 0.
-STATE_UNITS = {
-    "SGD": {"momentum": -1},
-    "AdaGrad": {"r": -2},
-    "RMSProp": {"r": -2, "g_avg": -1, "momentum": 0},
-    "AdaDelta": {"r": -2, "delta_avg": 2},
-    "Adam": {"m": -1, "v": -2, "v_max": -2},
-    "AdamW": {"m": -1, "v": -2, "v_max": -2},
-}
-
-
-class Rescaled(Objective):
-    r"""The same objective with its parameters measured in a unit c times smaller.
-
-    :math:`\tilde f(\Phi) = f(\Phi / c)`, so :math:`\Phi = c\,\Theta` describes the same point,
-    :math:`\nabla \tilde f(\Phi) = \nabla f(\Phi/c)/c`, and start, minimizer and plot window
-    are multiplied by c. An optimizer whose updates have the units of Θ follows
-    :math:`\Phi_t = c\,\Theta_t`.
-    """
-
-    def __init__(self, objective: Objective, c: float):
-        if not isinstance(objective, Objective):
-            raise TypeError(f"objective must be an Objective, got {type(objective).__name__}")
-        self.objective = objective
-        self.c = float(check.hyperparameter("c", c, low_open=True))
-        self.dim = objective.dim
-        self.name = f"{objective.name} (units ×{self.c:g})"
-        self.minimizer = None if objective.minimizer is None else objective.minimizer * self.c
-        self.f_min = objective.f_min
-        self.start = objective.start * self.c
-        self.xlim = tuple(self.c * x for x in objective.xlim)
-        self.ylim = tuple(self.c * y for y in objective.ylim)
-
-    def _value(self, theta, step):
-        return self.objective.value(theta / self.c, step)
-
-    def _grad(self, theta, step):
-        return self.objective.grad(theta / self.c, step) / self.c
-
-
-def _units(opt) -> dict[str, int]:
-    if opt.name not in STATE_UNITS:
-        raise ValueError(f"no unit table for {opt.name}; known: {sorted(STATE_UNITS)}")
-    return STATE_UNITS[opt.name]
+# Each optimizer class states the units of its update and state (``update_units``,
+# ``state_units``: powers of [Θ], the parameters' unit, with a unitless loss, so g has units
+# 1/[Θ]): ρ g has 1/[Θ], g/√r is unitless, AdaDelta's RMS[ΔΘ]/RMS[g]·g has [Θ]. Only the last
+# is consistent ("the update has the units of the parameter").
 
 
 def rescaled_state(opt, state, c: float):
-    """``state`` expressed in a unit c times smaller: each array field × c**power
-    (:data:`STATE_UNITS`)."""
-    powers = _units(opt)
+    """``state`` expressed in a unit c times smaller: each array field × c**power, with the
+    powers of the optimizer's ``state_units``."""
     c = float(check.hyperparameter("c", c, low_open=True))
-    return state._replace(**{field: value * c ** powers[field]
+    if not isinstance(state, opt.state_type):
+        raise TypeError(f"state must be the {opt.state_type.__name__} of {type(opt).__name__}, "
+                        f"got {type(state).__name__}")
+    return state._replace(**{field: value * c ** opt.state_units[field]
                              for field, value in zip(state._fields, state)
                              if isinstance(value, np.ndarray)})
 
 
 def predicted_unit_ratio(opt, c) -> np.ndarray:
-    r""":math:`c^{k-1}` with k = :data:`UPDATE_UNITS`: the predicted
+    r""":math:`c^{k-1}` with k the optimizer's ``update_units``: the predicted
     :math:`\Delta\Phi / (c\,\Delta\Theta)`, 1 only for an update with the units of Θ."""
-    if opt.name not in UPDATE_UNITS:
-        raise ValueError(f"no unit for {opt.name}; known: {sorted(UPDATE_UNITS)}")
-    return np.asarray(c, dtype=float) ** (UPDATE_UNITS[opt.name] - 1)
-
-
-def warm_state(opt, objective: Objective, steps: int):
-    """Run ``opt`` ``steps`` steps on ``objective`` from its start; return ``(theta, state)``."""
-    steps = check.positive_int("steps", steps, minimum=0)
-    theta = np.array(objective.start, dtype=float)
-    state = opt.init(theta)
-    for t in range(steps):
-        theta, state = opt.step(theta, objective.grad(theta, t), state)
-    return theta, state
+    return np.asarray(c, dtype=float) ** (opt.update_units - 1)
 
 
 def unit_ratio(opt, objective: Objective, c, warmup: int = 100) -> np.ndarray:
     r""":math:`\Delta\Phi / (c\,\Delta\Theta)` per coordinate: does the update follow the units?
 
-    Runs ``opt`` ``warmup`` steps on ``objective`` from its start (:func:`warm_state`), then
+    Runs ``opt`` ``warmup`` steps on ``objective`` from its start (:func:`~adaptive_lr.trace.trace`), then
     takes the next step twice: in the original units, and in units c times smaller
     (:class:`Rescaled` objective, parameters cΘ, state converted by :func:`rescaled_state`).
     ``c`` may be a sequence; the result has shape ``(len(c), d)`` then, ``(d,)`` for a
@@ -442,7 +284,8 @@ def unit_ratio(opt, objective: Objective, c, warmup: int = 100) -> np.ndarray:
     matters only where the averages it is added to are not much larger than it; compare
     :func:`predicted_unit_ratio`. NaN where the original step is exactly 0.
     """
-    theta, state = warm_state(opt, objective, warmup)
+    warm = trace(opt, objective, objective.start, check.positive_int("warmup", warmup, minimum=0))
+    theta, state = warm.thetas[-1], warm.state
     new, _ = opt.step(theta, objective.grad(theta, warmup), state)
     cs = np.asarray(c, dtype=float)
     out = []
@@ -454,26 +297,6 @@ def unit_ratio(opt, objective: Objective, c, warmup: int = 100) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             out.append((new_phi - phi) / (scaled.c * (new - theta)))
     return np.array(out).reshape(cs.shape + theta.shape)
-
-
-def steps_until(sizes, level) -> np.ndarray:
-    """First step (1-based) at which ``sizes`` (shape ``(T, ...)``) reaches ``level``.
-
-    −1 where it never does."""
-    s = np.asarray(sizes, dtype=float)
-    hit = s >= level
-    return np.where(hit.any(axis=0), hit.argmax(axis=0) + 1, -1)
-
-
-def steps_until_stays(sizes, level) -> np.ndarray:
-    """First step (1-based) from which ``sizes`` (shape ``(T, ...)``) stays ≥ ``level`` to the
-    end; −1 if the last entry is below it. Unlike :func:`steps_until`, a few early large
-    steps (momentum carried over from before a change) do not count."""
-    s = np.asarray(sizes, dtype=float)
-    below = s < level
-    T = s.shape[0]
-    last_below = T - 1 - below[::-1].argmax(axis=0)
-    return np.where(~below.any(axis=0), 1, np.where(below[-1], -1, last_below + 2))
 
 
 def adadelta_first_step(grad, rho=0.9, eps=1e-6) -> np.ndarray:
@@ -581,35 +404,6 @@ def max_rate_increase(rates, start: int = 0) -> float:
 
 
 # ------------------------------------------------------------- weight decay
-
-
-class Alternating(Objective):
-    r"""Gradients :math:`(-1)^t a` that ignore the parameters; value :math:`\tfrac12\|\Theta\|^2`.
-
-    A model of coordinates whose loss gradients are large or small but average to zero, so
-    that over many steps only weight decay moves the parameters. ``amplitudes`` gives each
-    coordinate's :math:`a_i` (its dimension is their number); step 0 gets :math:`+a`.
-    """
-
-    def __init__(self, amplitudes):
-        a = check.hyperparameter("amplitudes", amplitudes)
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError("amplitudes must be a non-empty 1-D sequence")
-        a.setflags(write=False)
-        self.amplitudes = a
-        self.dim = a.size
-        self.name = "alternating gradients"
-        self.minimizer = np.zeros(a.size)
-        self.f_min = 0.0
-        self.start = np.ones(a.size)
-        self.xlim = self.ylim = (-1.5, 1.5)
-
-    def _value(self, theta, step):
-        return 0.5 * np.sum(theta * theta, axis=-1)
-
-    def _grad(self, theta, step):
-        sign = 1.0 if step % 2 == 0 else -1.0
-        return np.broadcast_to(sign * self.amplitudes.astype(theta.dtype), theta.shape).copy()
 
 
 def decay_per_step(lr, weight_decay, v_hat=None, eps=1e-8, decoupled: bool = False

@@ -24,7 +24,6 @@ Sources (read for PyTorch 2.x ``torch/optim``, Keras 3 ``keras/src/optimizers``,
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
@@ -32,7 +31,7 @@ import numpy as np
 
 from .. import _validation as check
 from ..optim import SGD, AdaDelta, AdaGrad, Adam, RMSProp
-from ..trace import format_table
+from ..tables import Table
 
 __all__ = ["REQUIRED", "FRAMEWORKS", "ALGORITHMS", "Argument", "Convention",
            "WithInitialAccumulator", "CONVENTIONS", "conventions", "lookup", "from_framework",
@@ -468,7 +467,7 @@ _ROWS += [
 ]
 
 
-def table(algorithm: str) -> str:
+def table(algorithm: str) -> Table:
     """Argument names and defaults of ``algorithm`` in every framework, as plain text.
 
     One column per framework, one row per book symbol (cells are ``name=default``), and rows
@@ -485,7 +484,7 @@ def table(algorithm: str) -> str:
         cells = [cell(c, opt) for c, opt in zip(columns, built)]
         if any(text != "—" for text in cells):
             body.append([label] + cells)
-    return _left_aligned([""] + [FRAMEWORKS[c.framework] for c in columns], body)
+    return Table([""] + [FRAMEWORKS[c.framework] for c in columns], body, align="left")
 
 
 def _build_with_placeholders(c: Convention):
@@ -494,64 +493,7 @@ def _build_with_placeholders(c: Convention):
     return c.build(values)
 
 
-def _width(text: str) -> int:
-    """Printed width: combining marks (the hat of ε̂, v̂) take no column."""
-    return sum(not unicodedata.combining(ch) for ch in text)
-
-
-def _pad(text, width: int) -> str:
-    text = str(text)
-    return text + " " * (width - _width(text))
-
-
-def _left_aligned(headers, rows) -> str:
-    widths = [max(_width(str(h)), *(_width(str(r[j])) for r in rows))
-              for j, h in enumerate(headers)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(v, w) for v, w in zip(r, widths)) for r in rows]
-    return "\n".join(line.rstrip() for line in lines)
-
-
 # ------------------------------------------------------------------------ experiments
-
-
-def follow(opt, theta0, gradients, steps: int | None = None) -> np.ndarray:
-    """Parameters Θ₀, Θ₁, …, Θ_T under ``opt`` for a given gradient signal.
-
-    Args:
-      opt: any optimizer (``init``/``step``).
-      theta0: the start, a float array (a Python float or list is converted).
-      gradients: an array of shape ``(T, *theta0.shape)`` replayed step by step, or a
-        callable ``gradient(theta, t)`` (t = 0, 1, …) evaluated at the current parameters.
-      steps: T, needed with a callable; with an array it defaults to ``len(gradients)``.
-
-    Returns an array of shape ``(T + 1, *theta0.shape)``; ``np.diff`` of it gives ΔΘ_t.
-    """
-    theta = np.array(theta0, dtype=np.float64) if not isinstance(theta0, np.ndarray) \
-        else check.float_array("theta0", theta0).copy()
-    if callable(gradients):
-        if steps is None:
-            raise TypeError("steps is required when gradients is a callable")
-        gradient = gradients
-    else:
-        table_ = np.asarray(gradients, dtype=theta.dtype)
-        if table_.shape[1:] != theta.shape:
-            raise ValueError(f"gradients must have shape (T, *{theta.shape}), got {table_.shape}")
-        steps = len(table_) if steps is None else steps
-        if steps > len(table_):
-            raise ValueError(f"steps={steps} but only {len(table_)} gradients were given")
-
-        def gradient(_theta, t):
-            return table_[t]
-    steps = check.positive_int("steps", steps)
-    state = opt.init(theta)
-    out = np.empty((steps + 1,) + theta.shape, theta.dtype)
-    out[0] = theta
-    for t in range(steps):
-        theta, state = opt.step(theta, np.asarray(gradient(theta, t), dtype=theta.dtype), state)
-        out[t + 1] = theta
-    return out
 
 
 def rmsprop_momentum_updates(grads, lrs, *, alpha: float, eps: float, momentum: float,

@@ -26,10 +26,10 @@ import numpy as np
 
 from .. import _validation as check
 from ..optim import SGD, AdaDelta, AdaGrad, Adam, RMSProp
-from ..runs import Run, minimize
-from ..trace import format_table
+from ..runs import Run, minimize, settle_step
+from ..tables import Table
 
-__all__ = ["LR_GRID", "lineup", "settings_table", "Heat", "Race", "race", "settle_step",
+__all__ = ["LR_GRID", "lineup", "settings_table", "Heat", "Race", "race",
            "single_threaded", "Tuning", "tune", "tuning_table", "seed_spread", "draw"]
 
 #: Learning rates tried for every optimizer: 10⁻⁴ … 10² in half decades (13 values).
@@ -71,7 +71,7 @@ def _fixed(opt) -> str:
     return ", ".join(parts)
 
 
-def settings_table(optimizers: Mapping[str, Factory], lrs: Sequence[float] = LR_GRID) -> str:
+def settings_table(optimizers: Mapping[str, Factory], lrs: Sequence[float] = LR_GRID) -> Table:
     """One row per optimizer: its class, its fixed hyperparameters, the ρ grid searched."""
     lrs = np.asarray(lrs, dtype=float)
     grid = f"{lrs.min():g} … {lrs.max():g} ({len(lrs)} values)"
@@ -79,29 +79,7 @@ def settings_table(optimizers: Mapping[str, Factory], lrs: Sequence[float] = LR_
     for name, make in optimizers.items():
         opt = make(1.0)
         rows.append([name, type(opt).__name__, _fixed(opt) or "—", grid])
-    return format_table(["optimizer", "class", "fixed hyperparameters", "ρ searched"], rows)
-
-
-def settle_step(steps: np.ndarray, gaps: np.ndarray, tolerance: float) -> np.ndarray:
-    """First recorded step from which the loss gap stays ≤ ``tolerance``; −1 if it never does.
-
-    Unlike :meth:`~adaptive_lr.runs.Run.steps_to` (the first step below the tolerance),
-    this ignores visits the run later leaves again: a minimum that moves (a non-stationary
-    objective) or noise that kicks the run back out.
-
-    Args:
-      steps: ``(K,)`` the recorded steps.
-      gaps: ``(K, *B)`` loss gaps f − f_min; NaN (diverged) counts as above the tolerance.
-    """
-    with np.errstate(invalid="ignore"):
-        above = ~(np.asarray(gaps) <= tolerance)
-    # index after the last step above the tolerance, per run
-    last_above = np.where(above.any(axis=0),
-                          above.shape[0] - 1 - np.argmax(above[::-1], axis=0), -1)
-    first_inside = last_above + 1
-    settled = first_inside < above.shape[0]
-    return np.where(settled, np.asarray(steps)[np.minimum(first_inside, above.shape[0] - 1)],
-                    -1)
+    return Table(["optimizer", "class", "fixed hyperparameters", "ρ searched"], rows)
 
 
 @dataclass(frozen=True)
@@ -174,17 +152,17 @@ class Race:
             return (h.best_settle < 0, h.best_settle if h.best_settle >= 0 else 0, h.best_score)
         return min(self.optimizers, key=key)
 
-    def start_table(self) -> str:
+    def start_table(self) -> Table:
         """Where each objective's runs start, its minimizer and f_min."""
         rows = []
         for key, obj in self.objectives.items():
             minimizer = getattr(obj, "minimizer", None)
             rows.append([key, obj.name, _point(obj.start),
                          "—" if minimizer is None else _point(minimizer), obj.f_min])
-        return format_table(["key", "objective", "start", "minimizer", "f_min"], rows,
-                            fmt="{:.4g}")
+        return Table(["key", "objective", "start", "minimizer", "f_min"], rows,
+                     fmt="{:.4g}")
 
-    def results_table(self, objective: str) -> str:
+    def results_table(self, objective: str) -> Table:
         """Per optimizer: chosen ρ, its final gap and settle step; grid robustness."""
         rows = []
         for name in self.optimizers:
@@ -194,10 +172,10 @@ class Race:
                          f"{h.best_score:.2e}",
                          h.best_settle if h.best_settle >= 0 else "—",
                          f"{h.n_settled}/{len(self.lrs)}", f"{h.n_diverged}/{len(self.lrs)}"])
-        return format_table(["optimizer", "best ρ", "final gap", "score", "settled at",
-                             "ρ settling", "ρ diverging"], rows)
+        return Table(["optimizer", "best ρ", "final gap", "score", "settled at",
+                      "ρ settling", "ρ diverging"], rows)
 
-    def summary_table(self) -> str:
+    def summary_table(self) -> Table:
         """One row per objective: each optimizer's settle step at its best ρ (— if none),
         and the winner."""
         rows = []
@@ -207,9 +185,9 @@ class Race:
                 h = self.heat(key, name)
                 cells.append(h.best_settle if h.best_settle >= 0 else f"— ({h.best_score:.0e})")
             rows.append([key] + cells + [self.winner(key)])
-        return format_table(["objective"] + list(self.optimizers) + ["winner"], rows)
+        return Table(["objective"] + list(self.optimizers) + ["winner"], rows)
 
-    def robustness_table(self) -> str:
+    def robustness_table(self) -> Table:
         """Totals over all objectives: ρ values of the grid that settle, and that diverge."""
         n = len(self.lrs) * len(self.objectives)
         rows = []
@@ -218,7 +196,7 @@ class Race:
             wins = sum(self.winner(key) == name for key in self.objectives)
             rows.append([name, f"{sum(h.n_settled for h in heats)}/{n}",
                          f"{sum(h.n_diverged for h in heats)}/{n}", wins])
-        return format_table(["optimizer", "ρ settling", "ρ diverging", "wins"], rows)
+        return Table(["optimizer", "ρ settling", "ρ diverging", "wins"], rows)
 
 
 def _point(p) -> str:
@@ -363,7 +341,7 @@ def tune(name: str, make: Factory, task, *, default_lr: float, lrs: Sequence[flo
     return Tuning(name, lrs, training, default_lr, default)
 
 
-def tuning_table(tunings: Sequence[Tuning]) -> str:
+def tuning_table(tunings: Sequence[Tuning]) -> Table:
     """Default against tuned ρ per optimizer: final training loss and test accuracy."""
     rows = []
     for t in tunings:
@@ -371,8 +349,8 @@ def tuning_table(tunings: Sequence[Tuning]) -> str:
                      float(t.default.epoch_test_accuracy[-1]), f"{t.best_lr:.3g}",
                      float(t.final_loss[t.best]), float(t.final_accuracy[t.best]),
                      int((t.training.diverged_at >= 0).sum())])
-    return format_table(["optimizer", "default ρ", "loss", "test acc", "tuned ρ", "loss",
-                         "test acc", "ρ diverging"], rows, fmt="{:.4f}")
+    return Table(["optimizer", "default ρ", "loss", "test acc", "tuned ρ", "loss",
+                  "test acc", "ρ diverging"], rows, fmt="{:.4f}")
 
 
 def seed_spread(make: Factory, lr: float, task, *, seeds: Sequence[int], epochs: int,

@@ -23,7 +23,7 @@ from .. import _validation as check
 from ..memory import ema_weight_sum, ema_weights
 
 __all__ = [
-    "explicit_accumulator", "recursive_accumulator", "constant_gradient_accumulator",
+    "explicit_accumulator", "constant_gradient_accumulator",
     "first_step", "denominator", "eps_outside_from_inside", "eps_inside_from_outside",
     "denominator_ratio",
 ]
@@ -50,22 +50,6 @@ def explicit_accumulator(grads, alpha, r0=0.0) -> np.ndarray:
         w = ema_weights(a, t).reshape((t,) + (1,) * (g.ndim - 1))
         out[t - 1] = a ** t * np.asarray(r0, dtype=np.float64) + np.sum(w * square[:t], axis=0)
     return out
-
-
-def recursive_accumulator(opt, grads, theta0=None) -> np.ndarray:
-    """The ``r`` that optimizer ``opt`` holds after each gradient of ``grads`` ``(T, *d)``.
-
-    Feeds the gradients to ``opt.step`` one by one (the parameters move, but the gradients do
-    not depend on them) and records ``state.r``: the recursion as the package implements it.
-    """
-    g = check.float_array("grads", grads)
-    theta = np.zeros(g.shape[1:]) if theta0 is None else check.float_array("theta0", theta0)
-    state = opt.init(theta)
-    out = []
-    for gradient in g:
-        theta, state = opt.step(theta, gradient, state)
-        out.append(state.r)
-    return np.array(out)
 
 
 def constant_gradient_accumulator(alpha, t, g=1.0) -> np.ndarray:
@@ -136,3 +120,11 @@ def denominator_ratio(r, eps_outside) -> np.ndarray:
     return denominator(r, e) / denominator(r, e ** 2, eps_inside_sqrt=True)
 
 
+def layer_steps(run, depth: int) -> np.ndarray:
+    r"""Mean :math:`|\Delta w_l|` per step of a :func:`~adaptive_lr.minimize` run, per layer:
+    shape ``(*B, L)``.
+
+    The average is over the recorded steps (use ``record_every=1``); diverged steps are skipped.
+    """
+    w = run.thetas[..., :depth]
+    return np.nanmean(np.abs(np.diff(w, axis=0)), axis=0)

@@ -1,4 +1,4 @@
-"""Tests of adaptive_lr.chains: the sigmoid chain's values, gradients and batching."""
+"""Tests of adaptive_lr.objectives.SigmoidChain: the sigmoid chain's values, gradients and batching."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import adaptive_lr as alr
-from adaptive_lr.chains import SigmoidChain, layer_steps, sigmoid
+from adaptive_lr.chapters.rmsprop import layer_steps
+from adaptive_lr.objectives import SigmoidChain, sigmoid
 
 
 def test_sigmoid_is_stable_and_correct():

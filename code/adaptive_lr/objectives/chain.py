@@ -13,17 +13,18 @@ signal by :math:`w_l\,\sigma'(z_{l-1})` at every layer it passes, and :math:`\si
 so with weights near 1 the gradient of layer :math:`l` is roughly :math:`4^{-(L-l)}` times the
 last layer's: the vanishing-gradient problem in one line.
 
-:class:`SigmoidChain` behaves like an objective of :mod:`adaptive_lr.objectives` (``value``,
-``grad``, ``start``), so :func:`adaptive_lr.minimize` trains it, a whole batch of parameter
-vectors at once. The parameter vector is ``(w_1, ..., w_L, b_1, ..., b_L)``.
+:class:`SigmoidChain` is an :class:`~adaptive_lr.objectives.Objective` of 2L parameters, so
+:func:`adaptive_lr.minimize` trains it, a whole batch of parameter vectors at once. The
+parameter vector is ``(w_1, ..., w_L, b_1, ..., b_L)``.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import float_array, positive_int
+from .._validation import float_array, positive_int
+from .base import Objective
 
-__all__ = ["SigmoidChain", "sigmoid", "layer_steps"]
+__all__ = ["SigmoidChain", "sigmoid"]
 
 
 def sigmoid(z):
@@ -34,7 +35,7 @@ def sigmoid(z):
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-class SigmoidChain:
+class SigmoidChain(Objective):
     """A chain of ``depth`` sigmoid units fitted to ``(inputs, targets)`` by squared error.
 
     Args:
@@ -70,29 +71,24 @@ class SigmoidChain:
     def __repr__(self) -> str:
         return f"<SigmoidChain: depth {self.depth}, {self.inputs.size} training pairs>"
 
-    def _split(self, theta):
-        theta = float_array("theta", theta)
-        if theta.ndim == 0 or theta.shape[-1] != self.dim:
-            raise ValueError(f"theta must have shape (..., {self.dim}), got {theta.shape}")
-        return theta[..., : self.depth], theta[..., self.depth:]
-
     def forward(self, theta):
         """Activations ``h`` of shape ``(..., L + 1, m)`` (``h[..., 0, :]`` is the input)."""
-        w, b = self._split(theta)
+        theta = self._theta(theta)
+        w, b = theta[..., : self.depth], theta[..., self.depth:]
         h = [np.broadcast_to(self.inputs, w.shape[:-1] + self.inputs.shape)]
         for layer in range(self.depth):
             z = w[..., layer, None] * h[-1] + b[..., layer, None]
             h.append(sigmoid(z))
         return np.stack(h, axis=-2)
 
-    def value(self, theta, step: int = 0) -> np.ndarray:
+    def _value(self, theta, step):
         """Mean squared error ½·mean((h_L − y)²), shape ``theta.shape[:-1]``."""
         out = self.forward(theta)[..., -1, :]
         return 0.5 * np.mean((out - self.targets) ** 2, axis=-1)
 
-    def grad(self, theta, step: int = 0) -> np.ndarray:
+    def _grad(self, theta, step):
         """Exact gradient by backpropagation, shape ``theta.shape``."""
-        w, _ = self._split(theta)
+        w = theta[..., : self.depth]
         h = self.forward(theta)
         m = self.inputs.size
         delta = (h[..., -1, :] - self.targets) / m          # ∂J/∂h_L per training pair
@@ -111,11 +107,3 @@ class SigmoidChain:
         return np.abs(self.grad(theta)[..., : self.depth])
 
 
-def layer_steps(run, depth: int) -> np.ndarray:
-    r"""Mean :math:`|\Delta w_l|` per step of a :func:`~adaptive_lr.minimize` run, per layer:
-    shape ``(*B, L)``.
-
-    The average is over the recorded steps (use ``record_every=1``); diverged steps are skipped.
-    """
-    w = run.thetas[..., :depth]
-    return np.nanmean(np.abs(np.diff(w, axis=0)), axis=0)

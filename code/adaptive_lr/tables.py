@@ -1,0 +1,114 @@
+"""Tables of results: aligned plain text for terminals and tests, HTML for the book.
+
+:func:`format_table` formats rows of numbers and words as a plain-text table;
+:class:`Table` holds the same rows and shows itself as an HTML table in a notebook (what the
+rendered book shows: no columns cut off, selectable text) and as the plain-text table
+everywhere else (its ``repr``, which nbval compares too).
+
+>>> print(format_table(["ρ", "loss"], [[0.1, 0.25], [1, "diverged"]]))
+  ρ      loss
+---  --------
+0.1      0.25
+  1  diverged
+"""
+from __future__ import annotations
+
+import html
+import unicodedata
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["format_table", "Table"]
+
+_ALIGNS = ("right", "left")
+
+
+def _cell(value, fmt: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    number = float(value)
+    text = fmt.format(number + 0.0)  # + 0.0 turns −0.0 into 0.0
+    # a value that rounds to zero prints without its sign
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
+def _width(text: str) -> int:
+    """Printed width: combining marks (the hat of ε̂, v̂) take no column."""
+    return sum(not unicodedata.combining(ch) for ch in text)
+
+
+def _pad(text: str, width: int, align: str) -> str:
+    space = " " * (width - _width(text))
+    return space + text if align == "right" else text + space
+
+
+def _cells(headers, rows, fmt: str) -> tuple[list[str], list[list[str]]]:
+    headers = [str(h) for h in headers]
+    cells = []
+    for i, row in enumerate(rows):
+        row = list(row)
+        if len(row) != len(headers):
+            raise ValueError(f"row {i} has {len(row)} cells but there are {len(headers)} "
+                             f"headers")
+        cells.append([_cell(v, fmt) for v in row])
+    return headers, cells
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence], *,
+                 fmt: str = "{:.4g}", align: str = "right") -> str:
+    """A plain-text table: aligned columns, a dashed rule under the headers.
+
+    Cells may be numbers (floats through ``fmt``, ints as they are), strings (as they are)
+    or ``None`` (blank). Every row must have one cell per header. ``align`` is ``"right"``
+    (numbers) or ``"left"`` (words).
+    """
+    if align not in _ALIGNS:
+        raise ValueError(f"align must be 'right' or 'left', got {align!r}")
+    headers, cells = _cells(headers, rows, fmt)
+    widths = [max([_width(h)] + [_width(r[j]) for r in cells]) for j, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, w, align) for h, w in zip(headers, widths)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(c, w, align) for c, w in zip(r, widths)) for r in cells]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+class Table:
+    """Rows of results, shown as an HTML table in a notebook and as plain text elsewhere.
+
+    Args:
+      headers: one per column.
+      rows: the cells, as for :func:`format_table`.
+      fmt: the format of float cells.
+      align: ``"right"`` or ``"left"``, for the text and the HTML alike.
+      caption: an optional caption (HTML only).
+
+    Attributes ``headers`` and ``rows`` hold the formatted cells as strings, so a test can
+    read a table the way a reader does.
+    """
+
+    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence], *,
+                 fmt: str = "{:.4g}", align: str = "right", caption: str | None = None):
+        self._text = format_table(headers, rows, fmt=fmt, align=align)
+        self.headers, self.rows = _cells(headers, rows, fmt)
+        self.align, self.caption = align, caption
+
+    def __str__(self) -> str:
+        return self._text
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        style = f' style="text-align: {self.align}"'
+        head = "".join(f"<th{style}>{html.escape(h)}</th>" for h in self.headers)
+        body = "".join("<tr>" + "".join(f"<td{style}>{html.escape(c)}</td>" for c in row)
+                       + "</tr>" for row in self.rows)
+        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        return (f'<table class="alr-table">{caption}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table>")
