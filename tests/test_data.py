@@ -457,3 +457,27 @@ def test_task_methods_reject_bad_arguments(sparse):
 def test_factories_reject_bad_arguments(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+@pytest.mark.parametrize("make, match", [
+    # a stratified split needs every class on both sides: scikit-learn's own messages before
+    (lambda: digits_softmax(test_fraction=0.001),
+     r"test_fraction must lie in \[0.00556, 0.994\] for 1797 samples: .* 10 classes .* "
+     r"gives 1795 training and 2 test samples"),
+    (lambda: digits_mlp(test_fraction=0.999), r"test_fraction must lie in \[0.00556, 0.994\]"),
+    (lambda: sparse_logistic(n_samples=4),
+     r"n_samples must be at least 5 for test_fraction=0.25: .* 2 classes .* "
+     r"gives 3 training and 1 test samples"),
+    (lambda: sparse_logistic(n_samples=100, test_fraction=0.01),
+     "n_samples must be at least 101 for test_fraction=0.01"),
+    (lambda: sparse_logistic(n_samples=5, seed=2),
+     "single sample of class 0, which a stratified split cannot put in both parts"),
+])
+def test_factories_explain_splits_that_cannot_be_stratified(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_smallest_stratifiable_splits_are_accepted():
+    assert digits_softmax(test_fraction=0.00556).X_test.shape == (10, 64)
+    assert sparse_logistic(n_samples=5).X_test.shape == (2, 50)

@@ -15,6 +15,7 @@ diverge are frozen and reported, never raised).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -330,12 +331,51 @@ class SparseLogisticTask(Task):
 # ------------------------------------------------------------------------ factories
 
 
+def _split_sizes(n_samples: int, test_fraction: float) -> tuple[int, int]:
+    """Train and test sizes of a split, rounded as scikit-learn rounds them."""
+    n_test = math.ceil(test_fraction * n_samples)
+    return n_samples - n_test, n_test
+
+
+def _check_split(n_samples: int, n_classes: int, test_fraction, *, vary: str) -> float:
+    """``test_fraction`` checked to leave every class on both sides of a stratified split.
+
+    Stratifying puts each class in both parts, so each part needs at least ``n_classes``
+    samples. ``vary`` names the argument the caller can change (``"test_fraction"`` or
+    ``"n_samples"``), whose allowed range the error message gives.
+    """
+    test_fraction = float(check.hyperparameter("test_fraction", test_fraction, low_open=True,
+                                               high=1.0))
+    n_train, n_test = _split_sizes(n_samples, test_fraction)
+    if min(n_train, n_test) >= n_classes:
+        return test_fraction
+    why = (f"a stratified split needs each of the {n_classes} classes in both parts, so at "
+           f"least {n_classes} samples in each; test_fraction={test_fraction:g} of "
+           f"{n_samples} samples gives {n_train} training and {n_test} test samples")
+    if vary == "n_samples":
+        least = 2 * n_classes
+        while min(_split_sizes(least, test_fraction)) < n_classes:
+            least += 1
+        raise ValueError(f"n_samples must be at least {least} for test_fraction="
+                         f"{test_fraction:g}: {why}")
+    raise ValueError(f"test_fraction must lie in [{n_classes / n_samples:.3g}, "
+                     f"{1 - n_classes / n_samples:.3g}] for {n_samples} samples: {why}")
+
+
 def _split(X, y, test_fraction, seed):
-    """Seeded stratified train/test split (each class in the same proportion in both)."""
+    """Seeded stratified train/test split (each class in the same proportion in both).
+
+    ``test_fraction`` has been checked by :func:`_check_split`; here each class drawn must
+    also have two samples, one for each part.
+    """
     from sklearn.model_selection import train_test_split
 
-    check.hyperparameter("test_fraction", test_fraction, low_open=True, high=1.0)
     seed = check.positive_int("seed", seed, minimum=0)
+    counts = np.bincount(y)
+    if np.any(counts == 1):
+        raise ValueError(f"the labels drawn hold a single sample of class "
+                         f"{int(np.argmax(counts == 1))}, which a stratified split cannot put "
+                         f"in both parts: use more samples (n_samples) or another seed")
     return train_test_split(X, y, test_size=test_fraction, random_state=seed, stratify=y)
 
 
@@ -344,6 +384,7 @@ def _digits(test_fraction, seed):
     from sklearn.datasets import load_digits
 
     digits = load_digits()
+    test_fraction = _check_split(len(digits.target), 10, test_fraction, vary="test_fraction")
     X_train, X_test, y_train, y_test = _split(digits.data, digits.target.astype(np.int64),
                                               test_fraction, seed)
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
@@ -396,7 +437,9 @@ def sparse_logistic(n_samples: int = 2000, n_features: int = 50, n_rare: int = 2
       Duchi, Hazan & Singer, *Adaptive subgradient methods for online learning and stochastic
       optimization*, JMLR 12, 2011.
     """
-    n_samples = check.positive_int("n_samples", n_samples, minimum=4)
+    n_samples = check.positive_int("n_samples", n_samples)
+    test_fraction = _check_split(n_samples, SparseLogisticTask.n_classes, test_fraction,
+                                 vary="n_samples")
     n_features = check.positive_int("n_features", n_features)
     n_rare = check.positive_int("n_rare", n_rare, minimum=0)
     if n_rare > n_features:
@@ -417,8 +460,3 @@ def sparse_logistic(n_samples: int = 2000, n_features: int = 50, n_rare: int = 2
     X_train, X_test, y_train, y_test = _split(X, y, test_fraction, seed)
     return SparseLogisticTask("sparse logistic", X_train, y_train, X_test, y_test,
                               true_weights=true_weights, true_bias=true_bias, rare=rare)
-
-
-# ------------------------------------------------------------------------- training
-
-
