@@ -207,7 +207,7 @@ def test_table_states_the_differences():
     assert "initial_accumulator_value=0.1" in ada and "eps=1e-10" in ada
     adam = str(conv.table("Adam"))
     assert "ε̂ (on √v)" in adam and "(L2)" in adam and "(decoupled)" in adam
-    assert "max of v̂" in conv.table("AMSGrad")
+    assert "max of v̂" in str(conv.table("AMSGrad"))
     sgd = str(conv.table("SGD"))
     assert "ρ in μ-buffer" in sgd
 

@@ -362,3 +362,55 @@ def test_fastest():
     best, value = alr.runs.fastest(steps, [1.0, 2.0, 3.0, 4.0])
     assert best.tolist() == [30, -1]
     assert value[0] == 3.0 and np.isnan(value[1])
+
+
+# ------------------------------------------------------------------- bad input
+
+
+def test_minimize_refuses_what_is_not_an_optimizer_or_an_objective():
+    bowl = objectives.ill_conditioned()
+    with pytest.raises(TypeError, match=r"optimizer instance, e.g. Adam\(\), not the class"):
+        minimize(alr.Adam, bowl, bowl.start, 3)
+    with pytest.raises(TypeError, match="opt must be an optimizer"):
+        minimize("adam", bowl, bowl.start, 3)
+    with pytest.raises(TypeError, match="objective must have value"):
+        minimize(alr.Adam(), None, bowl.start, 3)
+    with pytest.raises(ValueError, match="at least one axis"):
+        minimize(alr.Adam(), bowl, np.float64(1.0), 3)
+    with pytest.raises(TypeError, match="not the class SGD"):
+        alr.train(alr.SGD, alr.data.sparse_logistic(n_samples=200), np.zeros(51))
+
+
+@pytest.mark.parametrize("values, error, match", [
+    (["a"], TypeError, "lr must be a real number"),
+    ([1 + 2j], TypeError, "lr must be a real number"),
+    ([True, False], TypeError, "lr must be a real number"),
+    ([0.1, np.nan], ValueError, "lr must be finite"),
+    ([], ValueError, "non-empty 1-D"),
+    ([[0.1]], ValueError, "non-empty 1-D"),
+])
+def test_hyper_grid_refuses_what_is_not_a_list_of_real_numbers(values, error, match):
+    with pytest.raises(error, match=match):
+        hyper_grid(lr=values)
+    assert hyper_grid(lr=[-1, 2])[0]["lr"].tolist() == [[-1.0], [2.0]]  # any real value
+
+
+def test_rates_of_a_diverged_run_are_nan_like_its_parameters_and_losses():
+    bowl = objectives.ill_conditioned()
+    lr = np.array([[0.01], [1.0]])  # the second run diverges
+    for opt in (alr.SGD(lr=lr), alr.Adam(lr=lr * 1e5)):  # Adam: steps of about ρ explode
+        run = minimize(opt, bowl, np.tile(bowl.start, (2, 1)), 40)
+        assert run.diverged.tolist() == [False, True]
+        after = run.steps[1:] >= run.diverged_at[1]  # the diverging step is frozen too
+        assert np.isnan(run.lrs[after, 1]).all() and np.isnan(run.thetas[1:][after, 1]).all()
+        assert np.isfinite(run.lrs[:, 0]).all()
+        assert np.isfinite(run.lrs[~after, 1]).all()
+
+
+def test_train_freezes_a_diverged_run_as_minimize_does():
+    task = alr.data.sparse_logistic(n_samples=200)
+    params0 = np.tile(task.init(0), (2, 1))
+    result = alr.train(alr.SGD(lr=np.array([[0.1], [1e9]])), task, params0, epochs=2)
+    assert result.diverged_at[0] == -1 and result.diverged_at[1] >= 0
+    assert np.isnan(result.params[1]).all() and np.isfinite(result.params[0]).all()
+    assert np.isnan(result.epoch_train_loss[-1, 1])

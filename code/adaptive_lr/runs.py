@@ -94,9 +94,16 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = EXPLODE,
     A run that diverges (non-finite or exploding loss) is frozen: its record is NaN from that
     step on, the other runs carry on, and ``Run.message`` says when and why it stopped.
     """
+    _check_optimizer(opt)
+    if not (callable(getattr(objective, "value", None))
+            and callable(getattr(objective, "grad", None))):
+        raise TypeError(f"objective must have value(theta, step) and grad(theta, step) methods "
+                        f"(an adaptive_lr.objectives.Objective), got {type(objective).__name__}")
     steps = check.positive_int("steps", steps)
     record_every = check.positive_int("record_every", record_every)
     theta = check.float_array("theta0", theta0).copy()
+    if theta.ndim == 0:
+        raise ValueError("theta0 must have at least one axis, the parameters: shape (*B, d)")
     state = opt.init(theta)
     recorded = np.unique(np.r_[np.arange(0, steps + 1, record_every), steps])
     thetas = np.empty((len(recorded),) + theta.shape, theta.dtype)
@@ -119,9 +126,23 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = EXPLODE,
             if t == recorded[slot]:
                 thetas[slot], losses[slot] = theta, loss
                 lrs[slot - 1] = opt.effective_lr(state)
+                if monitor.any_diverged:
+                    lrs[slot - 1][monitor.diverged] = np.nan
                 slot += 1
     return Run(recorded, thetas, losses, lrs, monitor.diverged_at.copy(), monitor)
 
+
+
+def _check_optimizer(opt, *, rates: bool = True) -> None:
+    """TypeError unless ``opt`` is an optimizer instance (``init``, ``step`` and, for
+    :func:`minimize`, ``effective_lr``)."""
+    if isinstance(opt, type):
+        raise TypeError(f"opt must be an optimizer instance, e.g. {opt.__name__}(), "
+                        f"not the class {opt.__name__}")
+    methods = ("init", "step", "effective_lr") if rates else ("init", "step")
+    if not all(callable(getattr(opt, m, None)) for m in methods):
+        raise TypeError(f"opt must be an optimizer (with {', '.join(methods)} methods), "
+                        f"got {type(opt).__name__}")
 
 
 def hyper_grid(**axes) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:
@@ -135,7 +156,7 @@ def hyper_grid(**axes) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:
         raise ValueError("hyper_grid needs at least one hyperparameter axis")
     values = {}
     for name, value in axes.items():
-        value = np.asarray(value, dtype=np.float64)
+        value = check.hyperparameter(name, value, low=-np.inf)  # real, finite, no bools
         if value.ndim != 1 or value.size == 0:
             raise ValueError(f"{name} must be a non-empty 1-D sequence of values")
         values[name] = value
@@ -186,9 +207,7 @@ def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, s
     """
     if not isinstance(task, Task):
         raise TypeError(f"task must be a Task (e.g. digits_softmax()), got {type(task).__name__}")
-    if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
-        raise TypeError(f"opt must have init(params) and step(params, grad, state) methods, "
-                        f"got {type(opt).__name__}")
+    _check_optimizer(opt, rates=False)
     params = task._params("params0", params0)
     epochs = check.positive_int("epochs", epochs)
     n = task.X_train.shape[0]
