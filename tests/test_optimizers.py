@@ -38,11 +38,14 @@ def make(case):
 
 
 def run(opt, theta0, grads):
-    """Thetas after each step, with a fixed gradient sequence."""
-    theta, state = np.array(theta0, dtype=float), opt.init(np.array(theta0, dtype=float))
+    """Thetas after each step, with a fixed gradient sequence; ``opt`` may be a function of
+    the step index (an optimizer rebuilt each step, keeping the state)."""
+    make_at = opt if callable(opt) else lambda t: opt
+    theta = np.array(theta0, dtype=float)
+    state = make_at(0).init(theta)
     out = []
-    for g in grads:
-        theta, state = opt.step(theta, np.asarray(g, dtype=float), state)
+    for t, g in enumerate(grads):
+        theta, state = make_at(t).step(theta, np.asarray(g, dtype=float), state)
         out.append(theta)
     return np.array(out)
 
@@ -57,13 +60,23 @@ def test_fixture_covers_every_requested_case():
             "rmsprop_centered", "rmsprop_momentum", "rmsprop_centered_momentum",
             "rmsprop_eps_inside_sqrt", "rmsprop_alpha_one", "adadelta_paper", "adadelta_lr",
             "adam_default", "adam_amsgrad", "adam_weight_decay", "adamw_decoupled",
-            "adam_beta1_zero"} <= names
+            "adam_beta1_zero",
+            # the variant options
+            "rmsprop_initial_accumulator", "rmsprop_initial_accumulator_per_coordinate",
+            "rmsprop_momentum_lr_schedule", "rmsprop_lr_in_momentum_lr_schedule",
+            "rmsprop_keras_centered_momentum_lr_schedule", "adam_no_bias_correction",
+            "adam_first_correction_only", "adam_second_correction_only",
+            "adam_second_correction_only_amsgrad"} <= names
     assert len(REFERENCE["grads"]) >= 5
 
 
 @pytest.mark.parametrize("case", REFERENCE["cases"], ids=lambda c: c["name"])
 def test_reproduces_reference_trajectory(case):
-    thetas = run(make(case), REFERENCE["theta0"], REFERENCE["grads"])
+    if "lr_schedule" in case:   # rebuilt each step with the step's lr, the state kept
+        opt = lambda t: make({**case, "kwargs": {**case["kwargs"], "lr": case["lr_schedule"][t]}})
+    else:
+        opt = make(case)
+    thetas = run(opt, REFERENCE["theta0"], REFERENCE["grads"])
     expected = np.array(case["thetas"])
     assert thetas.shape == expected.shape
     assert_allclose(thetas, expected, rtol=1e-12, atol=1e-14)
@@ -539,11 +552,21 @@ def test_step_in_place_rejects_bad_theta(cls):
     read_only.flags.writeable = False
     with pytest.raises(ValueError, match="writable"):
         opt.step_(read_only, np.ones(4), opt.init(read_only))
-    scalar = np.array(1.0)
-    with pytest.raises(ValueError, match="at least one dimension"):
-        opt.step_(scalar, np.array(0.5), opt.init(scalar))
     # and nothing was modified on the way
     assert_array_equal(theta, 1.0)
+
+
+@pytest.mark.parametrize("cls", [alr.RMSProp, alr.Adam])
+def test_step_in_place_on_a_scalar_theta_equals_step(cls):
+    """The kernels block over the flat array, so a 0-d θ is one block of one element."""
+    opt = cls(lr=0.1)
+    theta, state = np.array(1.0), opt.init(np.array(1.0))
+    expected, expected_state = opt.step(theta.copy(), np.array(0.5), opt.init(np.array(1.0)))
+    state = opt.step_(theta, np.array(0.5), state)
+    assert theta.shape == () and state.count == 1
+    assert_array_equal(theta, expected)
+    assert_array_equal(state.v if cls is alr.Adam else state.r,
+                       expected_state.v if cls is alr.Adam else expected_state.r)
 
 
 def test_step_in_place_reports_state_errors_like_step():

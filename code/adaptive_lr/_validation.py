@@ -66,7 +66,7 @@ def matching_grad(theta: np.ndarray, grad) -> np.ndarray:
 
 
 def against(name: str, value: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """A hyperparameter array cast to ``theta``'s dtype, checked to broadcast against it.
+    """Return the hyperparameter array ``value`` after checking it broadcasts against ``theta``.
 
     Broadcasting may only spread the hyperparameter over ``theta``; it may not enlarge
     ``theta`` (a shape-(3,) rate against a shape-(2,) theta is an error, not a batch).
@@ -79,7 +79,7 @@ def against(name: str, value: np.ndarray, theta: np.ndarray) -> np.ndarray:
         raise ValueError(f"{name} has shape {value.shape}, which does not broadcast against "
                          f"theta of shape {theta.shape}; use a scalar or e.g. shape "
                          f"(n, 1) for theta of shape (n, d)")
-    return value.astype(theta.dtype, copy=False)
+    return value
 
 
 def positive_int(name: str, value, *, minimum: int = 1) -> int:

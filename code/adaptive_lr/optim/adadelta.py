@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _validation as check
-from .base import Optimizer, _zeros
+from .base import Optimizer
 
 __all__ = ["AdaDelta", "AdaDeltaState"]
 
@@ -34,6 +34,9 @@ class AdaDelta(Optimizer):
       - ρ_d (``rho``): decay of both averages, in [0, 1), default 0.9 (PyTorch; the paper
         uses 0.95). Not the book's ρ, which is a learning rate.
       - ε (``eps``): default 1e-6; it also sets the size of the very first steps (√ε).
+      - ``name``: display name for legends, labels and ``repr`` (default ``"AdaDelta"``).
+
+    1 − ρ_d is computed in float64, as PyTorch does.
 
     ``effective_lr`` reports lr·√(u_t + ε)/√(r_t + ε), the rate its statistics give now.
 
@@ -48,26 +51,27 @@ class AdaDelta(Optimizer):
     update_units = 1
     state_units = {"r": -2, "delta_avg": 2}
 
-    def __init__(self, lr=1.0, rho=0.9, eps=1e-6):
+    def __init__(self, lr=1.0, rho=0.9, eps=1e-6, *, name: str | None = None):
         self._set_hyperparameters(
             lr=check.hyperparameter("lr", lr),
             rho=check.hyperparameter("rho", rho, high=1.0),
             eps=check.hyperparameter("eps", eps, low_open=True))
+        self._set_name(name)
 
-    def init(self, theta) -> AdaDeltaState:
-        return AdaDeltaState(0, _zeros(theta), _zeros(theta))
+    def _derived(self):
+        return {"1-rho": 1 - self._hyper["rho"]}
 
     def step(self, theta, grad, state: AdaDeltaState):
         theta, g, h = self._arguments(theta, grad, state)
         rho, eps = h["rho"], h["eps"]
         # line 5: r ← ρ_d r + (1 − ρ_d) g ⊙ g
-        r = rho * state.r + (1 - rho) * g * g
+        r = rho * state.r + h["1-rho"] * g * g
         # line 6: ΔΘ = −√(u + ε) / √(r + ε) ⊙ g, then u ← ρ_d u + (1 − ρ_d) ΔΘ ⊙ ΔΘ
         delta = -np.sqrt(state.delta_avg + eps) / np.sqrt(r + eps) * g
-        delta_avg = rho * state.delta_avg + (1 - rho) * delta * delta
+        delta_avg = rho * state.delta_avg + h["1-rho"] * delta * delta
         # line 7: Θ ← Θ + lr · ΔΘ
-        return theta + h["lr"] * delta, AdaDeltaState(state.count + 1, r, delta_avg)
+        return theta + h["lr"] * delta, AdaDeltaState(int(state.count) + 1, r, delta_avg)
 
     def effective_lr(self, state: AdaDeltaState) -> np.ndarray:
-        h = self._hyper_for(state.r)
+        h = self._state_hyper(state)
         return h["lr"] * np.sqrt(state.delta_avg + h["eps"]) / np.sqrt(state.r + h["eps"])

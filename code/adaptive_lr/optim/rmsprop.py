@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _validation as check
-from .base import Optimizer, _zeros, _in_place_arguments, _blocks, _block_size, _flag
+from .base import Optimizer, _blocks, _flag, _in_place_arguments, _scratch
 
 __all__ = ["RMSProp", "RMSPropState"]
 
@@ -15,7 +15,8 @@ class RMSPropState(NamedTuple):
     count: int
     r: np.ndarray                  # exponential average of g⊙g
     g_avg: np.ndarray | None       # average of g (centered only)
-    momentum: np.ndarray | None    # velocity (momentum > 0 only)
+    momentum: np.ndarray | None    # velocity b, ρ outside (momentum > 0, lr_in_momentum=False)
+    lr_momentum: np.ndarray | None  # velocity B = ρ b, ρ inside (lr_in_momentum=True)
 
 
 class RMSProp(Optimizer):
@@ -27,20 +28,38 @@ class RMSProp(Optimizer):
         \Delta\Theta_t = -\frac{\rho}{\varepsilon + \sqrt{r_t}} \odot g_t \quad\text{(line 6)},
         \qquad \Theta_t = \Theta_{t-1} + \Delta\Theta_t \quad\text{(line 7)}
 
-    Options, as in PyTorch: ``centered`` divides by the estimated standard deviation
+    Options: ``centered`` (PyTorch) divides by the estimated standard deviation
     :math:`\sqrt{r_t - \bar g_t^2}` with :math:`\bar g_t = \alpha \bar g_{t-1} + (1-\alpha) g_t`;
-    ``momentum`` μ > 0 accumulates :math:`b_t = \mu b_{t-1} + g_t / (\varepsilon + \sqrt{r_t})`
-    and steps :math:`-\rho\, b_t`. ``eps_inside_sqrt`` uses :math:`\sqrt{r_t + \varepsilon}`
-    (Keras, optax, TensorFlow).
+    ``eps_inside_sqrt`` uses :math:`\sqrt{r_t + \varepsilon}` (Keras, optax, TensorFlow);
+    ``momentum`` μ > 0 accumulates the scaled gradient :math:`u_t = g_t / d_t`, with
+    :math:`d_t` the denominator, in one of two places:
+
+    .. math::
+
+        \text{PyTorch (default):}\quad b_t = \mu b_{t-1} + u_t,\ \ \Delta\Theta_t = -\rho_t b_t;
+        \qquad
+        \text{Keras, optax, TF (}\texttt{lr\_in\_momentum}\text{):}\quad
+        B_t = \mu B_{t-1} + \rho_t u_t,\ \ \Delta\Theta_t = -B_t.
+
+    For a constant ρ the two give the same updates (B = ρb); they differ when ρ changes
+    between steps: an optimizer rebuilt with a new ``lr`` keeps the state, and b then applies
+    the new ρ to all the velocity, B only to the new gradient.
 
     where:
       - ρ (``lr``): learning rate, default 0.01 (PyTorch).
       - α (``alpha``): decay of the average, in [0, 1], default 0.99 (PyTorch; Hinton and
         Keras use 0.9, where Keras calls it ``rho``). Its window is about 1/(1−α) steps.
-        α = 1 is allowed for teaching: r then stays at r₀ = 0 and the step is ρ g/ε.
+        α = 1 is allowed for teaching: r then stays at r₀ and, for r₀ = 0, the step is ρ g/ε.
+        1 − α is computed in float64, as PyTorch does.
       - ε (``eps``): default 1e-8, outside the root.
-      - r (``state.r``): starts at 0, so early averages are biased towards 0 and the first
-        step is ρ/√(1−α) per coordinate (10ρ for α = 0.99); Adam's bias correction fixes this.
+      - r (``state.r``): starts at r₀ = ``initial_accumulator_value`` ≥ 0, a scalar or an array
+        broadcasting against θ; default 0 (PyTorch, Keras; optax's ``initial_scale``). With
+        r₀ = 0 early averages are biased towards 0 and the first step is ρ/√(1−α) per
+        coordinate (10ρ for α = 0.99); TensorFlow 1's ``RMSPropOptimizer`` starts at r₀ = 1
+        instead, and Adam's bias correction is the principled fix.
+      - μ (``momentum``): in [0, 1), default 0 (off); ``lr_in_momentum`` (default False,
+        PyTorch) needs μ > 0.
+      - ``name``: display name for legends, labels and ``repr`` (default ``"RMSProp"``).
 
     References:
       Hinton, Srivastava & Swersky, *Neural networks for machine learning*, lecture 6e, 2012.
@@ -50,26 +69,44 @@ class RMSProp(Optimizer):
 
     name = "RMSProp"
     state_type = RMSPropState
-    symbols = {"ρ": "lr", "α": "alpha"}
+    symbols = {"ρ": "lr", "α": "alpha", "r₀": "initial_accumulator_value"}
     accumulates, decay_key = True, "alpha"
-    state_units = {"r": -2, "g_avg": -1, "momentum": 0}
+    state_units = {"r": -2, "g_avg": -1, "momentum": 0, "lr_momentum": 0}
+    buffer_options = {"g_avg": "centered=True", "momentum": "momentum > 0",
+                      "lr_momentum": "momentum > 0 with lr_in_momentum=True"}
+    quiet = ("initial_accumulator_value",)
 
     def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, momentum=0.0, centered: bool = False,
-                 eps_inside_sqrt: bool = False):
+                 eps_inside_sqrt: bool = False, initial_accumulator_value=0.0,
+                 lr_in_momentum: bool = False, *, name: str | None = None):
         self._set_hyperparameters(
             lr=check.hyperparameter("lr", lr),
             alpha=check.hyperparameter("alpha", alpha, high=1.0, high_open=False),
             eps=check.hyperparameter("eps", eps, low_open=True),
-            momentum=check.hyperparameter("momentum", momentum, high=1.0))
+            momentum=check.hyperparameter("momentum", momentum, high=1.0),
+            initial_accumulator_value=check.hyperparameter(
+                "initial_accumulator_value", initial_accumulator_value))
         self.centered = _flag("centered", centered)
         self.eps_inside_sqrt = _flag("eps_inside_sqrt", eps_inside_sqrt)
+        self.lr_in_momentum = _flag("lr_in_momentum", lr_in_momentum)
+        if self.lr_in_momentum and not np.any(self.momentum):
+            raise ValueError("lr_in_momentum=True says where the learning rate goes in the "
+                             "momentum buffer, so it needs momentum > 0; got momentum=0")
+        self._set_name(name)
 
     def _options(self):
-        return {k: True for k in ("centered", "eps_inside_sqrt") if getattr(self, k)}
+        return {k: True for k in ("centered", "eps_inside_sqrt", "lr_in_momentum")
+                if getattr(self, k)}
 
-    def init(self, theta) -> RMSPropState:
-        return RMSPropState(0, _zeros(theta), _zeros(theta) if self.centered else None,
-                            _zeros(theta) if np.any(self.momentum) else None)
+    def _state_fields(self):
+        velocity = ("lr_momentum" if self.lr_in_momentum else "momentum",)
+        return ("r",) + ("g_avg",) * self.centered + velocity * bool(np.any(self.momentum))
+
+    def _initial_values(self, theta):
+        return {"r": self._hyper_for(theta)["initial_accumulator_value"]}
+
+    def _derived(self):
+        return {"1-alpha": 1 - self._hyper["alpha"]}
 
     def _denominator(self, r, g_avg, eps):
         # r − ḡ² ≥ 0 in exact arithmetic; rounding can push it below 0 (e.g. a constant
@@ -79,62 +116,74 @@ class RMSProp(Optimizer):
 
     def step(self, theta, grad, state: RMSPropState):
         theta, g, h = self._arguments(theta, grad, state)
-        alpha = h["alpha"]
-        # line 5: r ← α r + (1 − α) g ⊙ g
-        r = alpha * state.r + (1 - alpha) * g * g
-        g_avg = None if state.g_avg is None else alpha * state.g_avg + (1 - alpha) * g
-        # line 6: ΔΘ = −ρ / (ε + √r) ⊙ g   (with momentum: b ← μ b + g / (ε + √r), ΔΘ = −ρ b)
-        scaled = g / self._denominator(r, g_avg, h["eps"])
-        buffer = state.momentum
-        if buffer is not None:
-            buffer = h["momentum"] * buffer + scaled
-            scaled = buffer
-        delta = -h["lr"] * scaled
+        alpha, lr = h["alpha"], h["lr"]
+        # line 5: r ← α r + (1 − α) g ⊙ g, as ((1 − α) g) g: g ⊙ g alone overflows sooner
+        r = alpha * state.r + h["1-alpha"] * g * g
+        g_avg = None if state.g_avg is None else alpha * state.g_avg + h["1-alpha"] * g
+        # line 6: ΔΘ = −ρ / (ε + √r) ⊙ g, as −ρ u with u = g / (ε + √r)
+        u = g / self._denominator(r, g_avg, h["eps"])
+        b, big_b = state.momentum, state.lr_momentum
+        if b is not None:            # b ← μ b + u, ΔΘ = −ρ b
+            b = h["momentum"] * b + u
+            delta = -lr * b
+        elif big_b is not None:      # B ← μ B + ρ u, ΔΘ = −B
+            big_b = h["momentum"] * big_b + lr * u
+            delta = -big_b
+        else:
+            delta = -lr * u
         # line 7: Θ ← Θ + ΔΘ
-        return theta + delta, RMSPropState(state.count + 1, r, g_avg, buffer)
+        return theta + delta, RMSPropState(int(state.count) + 1, r, g_avg, b, big_b)
 
     def effective_lr(self, state: RMSPropState) -> np.ndarray:
         """ρ / (ε + √r): the rate applied to g (with momentum, before it enters the buffer)."""
-        h = self._hyper_for(state.r)
+        h = self._state_hyper(state)
         return h["lr"] / self._denominator(state.r, state.g_avg, h["eps"])
 
     def step_(self, theta, grad, state: RMSPropState) -> RMSPropState:
-        """In place, in cache-sized blocks, with no full-size temporaries; equals :meth:`step`."""
-        theta, g, hyper = _in_place_arguments(self, theta, grad, state)
-        scratch = np.empty(_block_size(theta), theta.dtype)
-        for rows, h in _blocks(theta, hyper):
-            th, gr, r = theta[rows], g[rows], state.r[rows]
-            buf = scratch[:th.size].reshape(th.shape)
+        """In place, in cache-sized blocks of the flat arrays, with no full-size temporaries;
+        the same operations in the same order as :meth:`step`."""
+        theta, g, buffers, hyper = _in_place_arguments(self, theta, grad, state)
+        [scratch] = _scratch(theta)
+        for block, h in _blocks(theta.size, hyper):
+            th, gr, r = theta[block], g[block], buffers["r"][block]
+            buf = scratch[:th.size]
             # line 5: r ← α r + (1 − α) g ⊙ g
-            np.multiply(gr, gr, out=buf)
-            buf *= 1 - h["alpha"]
+            np.multiply(h["1-alpha"], gr, out=buf)
+            buf *= gr
             r *= h["alpha"]
             r += buf
-            # line 6: the denominator ε + √(r − ḡ²) (or √(r − ḡ² + ε)), then g / it
-            if state.g_avg is not None:
-                ga = state.g_avg[rows]
+            # line 6: u = g / d with d = ε + √(r − ḡ²) (or √(r − ḡ² + ε))
+            if "g_avg" in buffers:
+                ga = buffers["g_avg"][block]
                 ga *= h["alpha"]
-                np.multiply(gr, 1 - h["alpha"], out=buf)
+                np.multiply(h["1-alpha"], gr, out=buf)
                 ga += buf
                 np.multiply(ga, ga, out=buf)
                 np.subtract(r, buf, out=buf)
                 np.maximum(buf, 0, out=buf)
+                variance = buf
             else:
-                buf[...] = r
+                variance = r
             if self.eps_inside_sqrt:
-                buf += h["eps"]
+                np.add(variance, h["eps"], out=buf)
                 np.sqrt(buf, out=buf)
             else:
-                np.sqrt(buf, out=buf)
+                np.sqrt(variance, out=buf)
                 buf += h["eps"]
             np.divide(gr, buf, out=buf)
-            if state.momentum is not None:
-                b = state.momentum[rows]
+            if "momentum" in buffers:       # b ← μ b + u; ΔΘ = −ρ b
+                b = buffers["momentum"][block]
                 b *= h["momentum"]
                 b += buf
-                np.multiply(b, h["lr"], out=buf)
+                np.multiply(h["lr"], b, out=buf)
+            elif "lr_momentum" in buffers:  # B ← μ B + ρ u; ΔΘ = −B
+                big_b = buffers["lr_momentum"][block]
+                big_b *= h["momentum"]
+                buf *= h["lr"]
+                big_b += buf
+                buf = big_b
             else:
                 buf *= h["lr"]
-            # line 7: Θ ← Θ − ρ · (g / denominator)
+            # line 7: Θ ← Θ + ΔΘ
             th -= buf
-        return state._replace(count=state.count + 1)
+        return state._replace(count=int(state.count) + 1)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _validation as check
-from .base import Optimizer, _zeros
+from .base import Optimizer, _flag
 
 __all__ = ["SGD", "SGDState"]
 
@@ -29,6 +29,8 @@ class SGD(Optimizer):
       - ρ (``lr``): the learning rate, the same for every parameter; required.
       - μ (``momentum``): velocity decay in [0, 1); 0 (default) is plain gradient descent.
       - ``nesterov``: Sutskever et al.'s look-ahead form; needs ``momentum > 0``.
+      - ``name``: display name for legends, labels and ``repr`` (default ``"SGD"``; the
+        label says "GD" for plain gradient descent).
 
     This is PyTorch's ``torch.optim.SGD`` (dampening 0). Its effective learning rate is ρ for
     every coordinate: this is the baseline the adaptive methods improve on.
@@ -43,28 +45,29 @@ class SGD(Optimizer):
     symbols = {"ρ": "lr", "μ": "momentum"}
     update_units = -1
     state_units = {"momentum": -1}
+    buffer_options = {"momentum": "momentum > 0"}
 
-    def __init__(self, lr, momentum=0.0, nesterov: bool = False):
+    def __init__(self, lr, momentum=0.0, nesterov: bool = False, *, name: str | None = None):
         self._set_hyperparameters(
             lr=check.hyperparameter("lr", lr),
             momentum=check.hyperparameter("momentum", momentum, high=1.0))
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        self.nesterov = _flag("nesterov", nesterov)
         if nesterov and np.any(self.momentum == 0):
             raise ValueError("nesterov=True needs momentum in (0, 1), got momentum=0")
-        self.nesterov = nesterov
+        self._set_name(name)
 
     def _options(self):
         return {"nesterov": self.nesterov} if self.nesterov else {}
 
+    def _state_fields(self):
+        return ("momentum",) if np.any(self.momentum) else ()
+
     @property
     def label(self) -> str:
         if self.momentum.ndim == 0 and self.momentum == 0:
-            return f"GD (ρ={float(self.lr):g})" if self.lr.ndim == 0 else "GD"
+            name = "GD" if self.name == SGD.name else self.name
+            return f"{name} (ρ={float(self.lr):g})" if self.lr.ndim == 0 else name
         return super().label
-
-    def init(self, theta) -> SGDState:
-        return SGDState(0, _zeros(theta) if np.any(self.momentum) else None)
 
     def step(self, theta, grad, state: SGDState):
         theta, g, h = self._arguments(theta, grad, state)
@@ -75,8 +78,12 @@ class SGD(Optimizer):
             direction = g + h["momentum"] * buffer if self.nesterov else buffer
         # line 6: ΔΘ = −ρ d ; line 7: Θ ← Θ + ΔΘ
         delta = -h["lr"] * direction
-        return theta + delta, SGDState(state.count + 1, buffer)
+        return theta + delta, SGDState(int(state.count) + 1, buffer)
 
     def effective_lr(self, state: SGDState) -> np.ndarray:
-        """ρ itself (a scalar or the hyperparameter's shape), broadcastable against θ."""
-        return self.lr
+        """ρ, a new array: cast to the state's dtype and spread to θ's shape like ``step``'s
+        when the state holds a buffer (momentum), else the float64 hyperparameter."""
+        if state.momentum is None:
+            self._check_state(state)
+            return self.lr.copy()
+        return self._state_hyper(state)["lr"].copy()
