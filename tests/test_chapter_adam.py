@@ -53,7 +53,7 @@ def test_first_step_matches_the_optimizers():
     for betas in [(0.9, 0.999), (0.5, 0.9), (0.0, 0.99)]:
         update = trace(alr.Adam(lr=0.01, betas=betas), g[None]).deltas[0]
         assert_allclose(update, moments.first_step(g, 0.01, betas), rtol=1e-12)
-        plain = moments.MomentMethod(0.01, *betas, correct_first=False, correct_second=False)
+        plain = alr.Adam(0.01, betas, bias_correction=False)
         assert_allclose(trace(plain, g[None]).deltas[0],
                         moments.first_step(g, 0.01, betas, corrected=False), rtol=1e-12)
 
@@ -76,8 +76,7 @@ def test_constant_gradient_step_matches_simulation(corrected):
     t = np.arange(1, 301)
     g = np.full((300, 1), 0.7)
     opt = (alr.Adam(lr=0.01, betas=(0.8, 0.99), eps=1e-8) if corrected else
-           moments.MomentMethod(0.01, 0.8, 0.99, eps=1e-8, correct_first=False,
-                                correct_second=False))
+           alr.Adam(lr=0.01, betas=(0.8, 0.99), eps=1e-8, bias_correction=False))
     simulated = np.abs(trace(opt, g).deltas[:, 0])
     closed = moments.constant_gradient_step(t, 0.01, (0.8, 0.99), eps=1e-8, grad=0.7,
                                             corrected=corrected)
@@ -95,62 +94,19 @@ def test_constant_gradient_step_rmsprop_case():
         moments.constant_gradient_step(0)
 
 
-# ------------------------------------------------------------------ MomentMethod
-
-
-def test_moment_method_with_both_corrections_is_adam():
-    grads = random_grads()
-    adam = trace(alr.Adam(lr=0.01, betas=(0.9, 0.999)), grads).deltas
-    mine = trace(moments.MomentMethod(0.01, 0.9, 0.999), grads).deltas
-    assert_allclose(mine, adam, rtol=1e-12)
-
-
-def test_moment_method_without_corrections_and_beta1_zero_is_rmsprop():
-    grads = random_grads(seed=1)
-    rms = trace(alr.RMSProp(lr=0.01, alpha=0.95), grads).deltas
-    mine = trace(moments.MomentMethod(0.01, 0.0, 0.95, correct_first=False,
-                                                correct_second=False), grads).deltas
-    assert_allclose(mine, rms, rtol=1e-12)
+# ------------------------------------------------- Adam's corrections taken apart
 
 
 def test_adam_with_beta1_zero_is_rmsprop_with_bias_correction():
     grads = random_grads(seed=2)
     adam = trace(alr.Adam(lr=0.01, betas=(0.0, 0.99), eps=1e-12), grads).deltas
-    corrected = trace(moments.MomentMethod(0.01, 0.0, 0.99, eps=1e-12,
-                                                     correct_first=False), grads).deltas
+    corrected = trace(alr.Adam(0.01, (0.0, 0.99), eps=1e-12, bias_correction=(False, True)),
+                      grads).deltas
     assert_allclose(adam, corrected, rtol=1e-12)
     # and it differs from RMSProp by the factor sqrt(1 - beta2^t) (eps negligible here)
     rms = trace(alr.RMSProp(lr=0.01, alpha=0.99, eps=1e-12), grads).deltas
     t = np.arange(1, len(grads) + 1)[:, None]
     assert_allclose(adam / rms, np.sqrt(1 - 0.99 ** t) * np.ones((1, 3)), rtol=1e-6)
-
-
-def test_moment_method_effective_lr_and_state():
-    opt = moments.MomentMethod(0.01, 0.9, 0.999)
-    adam = alr.Adam(lr=0.01)
-    theta = np.array([1.0, -2.0])
-    s1, s2 = opt.init(theta), adam.init(theta)
-    for g in random_grads((5, 2)):
-        theta1, s1 = opt.step(theta, g, s1)
-        _, s2 = adam.step(theta, g, s2)
-        assert_allclose(opt.effective_lr(s1), adam.effective_lr(s2), rtol=1e-12)
-    assert s1.count == 5 and opt.effective_lr(opt.init(theta)).shape == (2,)
-
-
-def test_moment_method_batches_and_validates():
-    lr = np.array([[0.1], [0.01]])
-    opt = moments.MomentMethod(lr=lr, beta1=0.0, beta2=0.9)
-    theta = np.ones((2, 2))
-    new, _ = opt.step(theta, np.ones((2, 2)), opt.init(theta))
-    assert_allclose(new, 1 - lr * np.ones((1, 2)), rtol=1e-6)
-    with pytest.raises(ValueError, match="beta1"):
-        moments.MomentMethod(beta1=1.0)
-    with pytest.raises(TypeError, match="correct_first"):
-        moments.MomentMethod(correct_first=1)
-    assert moments.MomentMethod(name="RMSProp + correction").name == "RMSProp + correction"
-    assert "no bias correction" in moments.MomentMethod(correct_first=False,
-                                                        correct_second=False).name
-    assert "correct_first=False" in repr(moments.MomentMethod(correct_first=False))
 
 
 # ------------------------------------------------------------------- drops
@@ -252,8 +208,7 @@ def test_rescaled_state_and_unknown_optimizers():
     assert_allclose(scaled.momentum, state.momentum)
 
     # units come from the optimizer's class, not its display name
-    renamed = alr.RMSProp(lr=0.1, momentum=0.5, centered=True)
-    renamed.name = "my RMSProp"
+    renamed = alr.RMSProp(lr=0.1, momentum=0.5, centered=True, name="my RMSProp")
     assert_allclose(moments.rescaled_state(renamed, state, 10.0).r, scaled.r)
     assert moments.predicted_unit_ratio(renamed, 10.0) == 0.1
     with pytest.raises(TypeError, match="RMSPropState"):

@@ -113,12 +113,15 @@ def test_builders_choose_the_right_package_options():
     assert torch_ams.amsgrad and torch_ams.amsgrad_max == "raw"
     assert float(conv.from_framework("optax", "sgd", learning_rate=0.1).momentum) == 0.0
     tf1 = conv.from_framework("tf1", "RMSPropOptimizer", learning_rate=0.1)
-    assert isinstance(tf1, conv.WithInitialAccumulator) and float(tf1.r0) == 1.0
-    assert float(tf1.base.eps) == 1e-10 and tf1.base.eps_inside_sqrt
+    assert isinstance(tf1, alr.RMSProp) and float(tf1.initial_accumulator_value) == 1.0
+    assert float(tf1.eps) == 1e-10 and tf1.eps_inside_sqrt
     plain = conv.from_framework("optax", "rmsprop", learning_rate=0.1)
     assert isinstance(plain, alr.RMSProp)
     scaled = conv.from_framework("optax", "rmsprop", learning_rate=0.1, initial_scale=1.0)
-    assert isinstance(scaled, conv.WithInitialAccumulator)
+    assert float(scaled.initial_accumulator_value) == 1.0
+    keras_momentum = conv.from_framework("keras", "RMSprop", momentum=0.9)
+    assert keras_momentum.lr_in_momentum and not conv.from_framework("pytorch", "RMSprop",
+                                                                     momentum=0.9).lr_in_momentum
     outside = conv.from_framework("optax", "rmsprop", learning_rate=0.1, eps_in_sqrt=False)
     assert not outside.eps_inside_sqrt
 
@@ -154,36 +157,6 @@ def test_pytorch_and_optax_adam_agree():
     a = steps_of(conv.from_framework("pytorch", "Adam", lr=0.01))
     b = steps_of(conv.from_framework("optax", "adam", learning_rate=0.01))
     assert_array_equal(a, b)
-
-
-# ------------------------------------------------------------------ the wrapper
-
-
-def test_with_initial_accumulator_only_changes_init():
-    base = alr.RMSProp(lr=0.01, alpha=0.9, eps_inside_sqrt=True)
-    opt = conv.WithInitialAccumulator(base, 1.0)
-    theta = np.zeros(2)
-    state = opt.init(theta)
-    assert_array_equal(state.r, [1.0, 1.0])
-    assert state.count == 0 and opt.name == "RMSProp"
-    new, state = opt.step(theta, np.array([1.0, 0.0]), state)
-    assert_allclose(state.r, [1.0, 0.9])
-    assert_allclose(opt.effective_lr(state), base.effective_lr(state))
-    assert opt.label == "RMSProp (ρ=0.01, α=0.9, r₀=1)"
-    assert repr(opt).endswith("with r0=1")
-    assert opt.hyperparameters["r0"] == 1.0
-    # works with the runner and in place
-    quadratic = objectives.ill_conditioned()
-    run = alr.minimize(opt, quadratic, quadratic.start, 5)
-    assert not run.diverged
-    theta = np.ones(4)
-    state = opt.init(theta)
-    opt.step_(theta, np.ones(4), state)
-    assert_allclose(state.r, 1.0)
-    with pytest.raises(TypeError, match="accumulator"):
-        conv.WithInitialAccumulator(alr.SGD(lr=0.1), 1.0)
-    with pytest.raises(ValueError, match="r0"):
-        conv.WithInitialAccumulator(base, -1.0)
 
 
 # ---------------------------------------------------------------------- tables
@@ -225,22 +198,25 @@ def test_table_columns_line_up_despite_combining_hats():
 # ------------------------------------------------------------------ experiments
 
 
+def rmsprop_schedule(lrs, **kw):
+    """One RMSProp per step, all sharing the state: a learning-rate schedule."""
+    return [alr.RMSProp(lr=float(lr), **kw) for lr in lrs]
+
+
 def test_momentum_buffer_conventions_agree_for_a_constant_rate():
     grads = np.random.default_rng(0).normal(size=(30, 2))
     kw = dict(alpha=0.9, eps=1e-8, momentum=0.8)
-    torch = conv.rmsprop_momentum_updates(grads, 0.01, lr_in_buffer=False, **kw)
-    keras = conv.rmsprop_momentum_updates(grads, 0.01, lr_in_buffer=True, **kw)
+    torch = trace(alr.RMSProp(lr=0.01, **kw), grads).deltas
+    keras = trace(alr.RMSProp(lr=0.01, lr_in_momentum=True, **kw), grads).deltas
     assert_allclose(torch, keras, rtol=1e-12)
-    package = trace(alr.RMSProp(lr=0.01, **kw), grads, np.zeros(2)).deltas
-    assert_allclose(package, torch, rtol=1e-10, atol=1e-16)
 
 
 def test_momentum_buffer_conventions_differ_when_the_rate_drops():
     grads = np.ones((20, 1))
     lrs = np.where(np.arange(20) < 10, 0.1, 0.01)
-    kw = dict(alpha=0.9, eps=0.0 + 1e-12, momentum=0.9)
-    torch = conv.rmsprop_momentum_updates(grads, lrs, lr_in_buffer=False, **kw)
-    keras = conv.rmsprop_momentum_updates(grads, lrs, lr_in_buffer=True, **kw)
+    kw = dict(alpha=0.9, eps=1e-12, momentum=0.9)
+    torch = trace(rmsprop_schedule(lrs, **kw), grads).deltas
+    keras = trace(rmsprop_schedule(lrs, lr_in_momentum=True, **kw), grads).deltas
     assert_allclose(torch[:10], keras[:10], rtol=1e-12)
     # at the drop PyTorch rescales its whole buffer b by the new ρ; Keras's buffer B = ρ b
     # keeps μ·(old ρ)·b and adds only the new step at the new ρ
@@ -248,19 +224,3 @@ def test_momentum_buffer_conventions_differ_when_the_rate_drops():
     d10 = b10 - 0.9 * b9
     assert_allclose(keras[10], -(0.9 * 0.1 * b9 + 0.01 * d10), rtol=1e-12)
     assert abs(keras[10, 0]) > 5 * abs(torch[10, 0])
-    # PyTorch's convention is what switching the package optimizer's ρ mid-run does
-    theta, state = np.zeros(1), None
-    package = []
-    for t in range(20):
-        opt = alr.RMSProp(lr=float(lrs[t]), **kw)
-        state = opt.init(theta) if state is None else state
-        new, state = opt.step(theta, grads[t], state)
-        package.append(new - theta)
-        theta = new
-    assert_allclose(np.array(package), torch, rtol=1e-10)
-
-
-def test_momentum_updates_validate():
-    with pytest.raises(ValueError, match="momentum"):
-        conv.rmsprop_momentum_updates(np.ones((2, 1)), 0.1, alpha=0.9, eps=1e-8, momentum=1.0,
-                                      lr_in_buffer=True)

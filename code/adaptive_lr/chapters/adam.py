@@ -9,9 +9,6 @@ biased towards zero: for a constant gradient :math:`g`, :math:`m_t = (1-\beta_1^
 
 * the bias-correction closed forms (:func:`bias_correction`, :func:`average_of_constant`) and
   the step sizes they imply (:func:`first_step`, :func:`constant_gradient_step`);
-* :class:`MomentMethod`, Adam with each bias correction switchable: with :math:`\beta_1 = 0`
-  and no correction it is RMSProp, with :math:`\beta_1 = 0` and the second correction it is
-  "RMSProp with bias correction", which is what Adam with :math:`\beta_1 = 0` computes;
 * :func:`step_after_drop` / :func:`recovery_steps` (how long a remembered large gradient
   keeps the steps small after the gradient shrinks);
 * Zeiler's units argument for AdaDelta (the optimizers' ``update_units`` and ``state_units``,
@@ -34,12 +31,11 @@ import numpy as np
 
 from .. import _validation as check
 from ..objectives import Objective, Rescaled
-from ..optim import Optimizer
 from ..trace import trace
 
 __all__ = [
     "bias_correction", "average_of_constant", "first_step", "constant_gradient_step",
-    "MomentMethod", "MomentState", "step_after_drop", "recovery_steps",
+    "step_after_drop", "recovery_steps",
     "rescaled_state", "predicted_unit_ratio",
     "unit_ratio",
     "adadelta_first_step", "adadelta_constant_gradient_steps",
@@ -128,83 +124,6 @@ def _betas(betas) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     return _beta("betas[0]", betas[0]), _beta("betas[1]", betas[1])
-
-
-class MomentState(NamedTuple):
-    count: int
-    m: np.ndarray  # first moment, average of g
-    v: np.ndarray  # second moment, average of g⊙g (RMSProp's r)
-
-
-class MomentMethod(Optimizer):
-    r"""Adam with each bias correction switchable, to take it apart.
-
-    .. math::
-
-        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
-        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t \odot g_t \quad\text{(line 5)}
-
-        \Delta\Theta_t = -\rho\, \frac{m_t / c_1}{\varepsilon + \sqrt{v_t / c_2}}
-        \quad\text{(line 6)}, \qquad \Theta_t = \Theta_{t-1} + \Delta\Theta_t
-        \quad\text{(line 7)}
-
-    with :math:`c_1 = 1-\beta_1^t` if ``correct_first`` else 1, and :math:`c_2 = 1-\beta_2^t`
-    if ``correct_second`` else 1. Both corrections on: :class:`~adaptive_lr.Adam`.
-    :math:`\beta_1 = 0` and both off: :class:`~adaptive_lr.RMSProp` with α = β₂.
-    :math:`\beta_1 = 0` with the second correction: RMSProp with bias correction, which is what
-    Adam computes when :math:`\beta_1 = 0`. The package's optimizers are the reference; this
-    class exists so the chapter can switch the corrections off.
-
-    ``name`` sets the legend name (default: says which corrections are on).
-    """
-
-    state_type = MomentState
-    symbols = {"ρ": "lr", "β₁": "beta1", "β₂": "beta2"}
-
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, correct_first: bool = True,
-                 correct_second: bool = True, name: str | None = None):
-        self._set_hyperparameters(
-            lr=check.hyperparameter("lr", lr),
-            beta1=_beta("beta1", beta1),
-            beta2=_beta("beta2", beta2),
-            eps=check.hyperparameter("eps", eps, low_open=True))
-        for flag, value in [("correct_first", correct_first), ("correct_second", correct_second)]:
-            if not isinstance(value, (bool, np.bool_)):
-                raise TypeError(f"{flag} must be True or False, got {value!r}")
-        self.correct_first, self.correct_second = bool(correct_first), bool(correct_second)
-        if name is None:
-            which = {(True, True): "both corrections", (False, False): "no bias correction",
-                     (True, False): "m corrected only", (False, True): "v corrected only"}
-            name = f"moments, {which[self.correct_first, self.correct_second]}"
-        self.name = name
-
-    def _options(self):
-        return {"correct_first": self.correct_first, "correct_second": self.correct_second}
-
-    def init(self, theta) -> MomentState:
-        zeros = np.zeros_like(check.float_array("theta", theta))
-        return MomentState(0, zeros, zeros.copy())
-
-    def _rate(self, v, lr, beta1, beta2, eps, t):
-        c1 = 1 - beta1 ** t if self.correct_first else 1.0
-        c2 = 1 - beta2 ** t if self.correct_second else 1.0
-        return lr / c1 / (eps + np.sqrt(v / c2))
-
-    def step(self, theta, grad, state: MomentState):
-        theta, g, h = self._arguments(theta, grad, state)
-        t = state.count + 1
-        m = h["beta1"] * state.m + (1 - h["beta1"]) * g
-        # line 5: v ← β₂ v + (1 − β₂) g ⊙ g
-        v = h["beta2"] * state.v + (1 - h["beta2"]) * g * g
-        # line 6: ΔΘ = −ρ (m / c₁) / (ε + √(v / c₂))
-        delta = -self._rate(v, h["lr"], h["beta1"], h["beta2"], h["eps"], t) * m
-        # line 7: Θ ← Θ + ΔΘ
-        return theta + delta, MomentState(t, m, v)
-
-    def effective_lr(self, state: MomentState) -> np.ndarray:
-        """The factor that multiplies m in line 6 (as for :class:`~adaptive_lr.Adam`)."""
-        return self._rate(state.v, self.lr, self.beta1, self.beta2, self.eps,
-                          max(state.count, 1))
 
 
 def step_after_drop(n, decay, drop) -> np.ndarray:

@@ -9,14 +9,14 @@ buffer of RMSProp holds the learning rate. Each :class:`Convention` records one 
 definition as data — its argument names, defaults and the book symbol each one sets — plus a
 builder that returns the package optimizer with the same update, so
 
->>> opt = from_framework("keras", "RMSprop")            # doctest: +SKIP
->>> opt                                                  # doctest: +SKIP
+>>> from_framework("keras", "RMSprop")
 RMSProp(lr=0.001, alpha=0.9, eps=1e-07, momentum=0, eps_inside_sqrt=True)
 
 runs Keras's update with no framework installed. :func:`table` prints the names and
-defaults side by side; :func:`follow` replays a gradient sequence through any optimizer, for
-comparing first steps; :func:`rmsprop_momentum_updates` shows the one difference no package
-option needs, where the learning rate sits in RMSProp's momentum buffer.
+defaults side by side. Every difference is an option of the package's one optimizer of that
+name (``eps_inside_sqrt``, ``initial_accumulator_value``, ``lr_in_momentum``, ``eps_hat``,
+``amsgrad_max``, ``decoupled``), so :func:`~adaptive_lr.trace.trace` compares the first steps
+of any two.
 
 Sources (read for PyTorch 2.x ``torch/optim``, Keras 3 ``keras/src/optimizers``, optax 0.2
 ``optax/_src/alias.py`` and ``transform.py``, TensorFlow 1 ``tf.compat.v1.train``): see
@@ -29,13 +29,11 @@ from typing import Callable
 
 import numpy as np
 
-from .. import _validation as check
 from ..optim import SGD, AdaDelta, AdaGrad, Adam, RMSProp
 from ..tables import Table
 
 __all__ = ["REQUIRED", "FRAMEWORKS", "ALGORITHMS", "Argument", "Convention",
-           "WithInitialAccumulator", "CONVENTIONS", "conventions", "lookup", "from_framework",
-           "table", "follow", "rmsprop_momentum_updates"]
+           "CONVENTIONS", "conventions", "lookup", "from_framework", "table"]
 
 
 class _Required:
@@ -88,7 +86,7 @@ class Convention:
       build: maps ``{argument name: value}`` (defaults filled in) to the package optimizer.
       lr_in_momentum: True if the momentum buffer accumulates ρ·(step) rather than the step
         (None when the optimizer has no momentum). Equal updates for a constant ρ; different
-        as soon as ρ changes (a schedule), see :func:`rmsprop_momentum_updates`.
+        as soon as ρ changes (a schedule), see ``RMSProp(lr_in_momentum=...)``.
       weight_decay: ``"L2"`` (λΘ added to g), ``"decoupled"`` (Θ ← Θ(1 − ρλ)) or None.
     """
 
@@ -112,56 +110,6 @@ class Convention:
     def argument_for(self, symbol: str) -> Argument | None:
         """The argument that sets the book symbol ``symbol``, or None."""
         return next((a for a in self.arguments if a.symbol == symbol), None)
-
-
-class WithInitialAccumulator:
-    r"""An optimizer whose accumulator r starts at r₀ instead of 0.
-
-    TensorFlow 1's ``RMSPropOptimizer`` starts its mean square at 1 and optax's ``rmsprop``
-    at ``initial_scale``; the package's RMSProp starts at 0. Wrapping it changes only
-    ``init``: with r₀ = 1 the first steps are ρ g/√(α + (1−α) g² + ε) instead of
-    ρ/√(1−α)·sign(g), undamped SGD-like steps for small gradients.
-
-    Args:
-      base: an optimizer whose state has a field ``r`` (RMSProp, AdaGrad).
-      r0: the starting value of r, ≥ 0, a scalar or an array broadcasting against θ.
-    """
-
-    def __init__(self, base, r0):
-        if "r" not in getattr(base.state_type, "_fields", ()):
-            raise TypeError(f"base must be an optimizer with an accumulator state.r "
-                            f"(RMSProp, AdaGrad), got {type(base).__name__}")
-        self.base = base
-        self.r0 = check.hyperparameter("r0", r0)
-        self.name = base.name
-        self.state_type = base.state_type
-
-    def init(self, theta):
-        state = self.base.init(theta)
-        return state._replace(r=state.r + self.r0.astype(state.r.dtype))
-
-    def step(self, theta, grad, state):
-        return self.base.step(theta, grad, state)
-
-    def step_(self, theta, grad, state):
-        return self.base.step_(theta, grad, state)
-
-    def effective_lr(self, state):
-        return self.base.effective_lr(state)
-
-    @property
-    def hyperparameters(self) -> dict[str, np.ndarray]:
-        return {**self.base.hyperparameters, "r0": self.r0}
-
-    @property
-    def label(self) -> str:
-        extra = f"r₀={float(self.r0):g}" if self.r0.ndim == 0 else "r₀"
-        label = self.base.label
-        return f"{label[:-1]}, {extra})" if label.endswith(")") else f"{label} ({extra})"
-
-    def __repr__(self) -> str:
-        r0 = f"{float(self.r0):g}" if self.r0.ndim == 0 else f"<array {self.r0.shape}>"
-        return f"{self.base!r} with r0={r0}"
 
 
 # ------------------------------------------------------------------------- the table
@@ -192,10 +140,10 @@ def _torch_adam(v):
 
 
 def _optax_rmsprop(v):
-    opt = RMSProp(lr=v["learning_rate"], alpha=v["decay"], eps=v["eps"],
-                  momentum=_momentum(v["momentum"]), centered=v["centered"],
-                  eps_inside_sqrt=v["eps_in_sqrt"])
-    return WithInitialAccumulator(opt, v["initial_scale"]) if v["initial_scale"] else opt
+    momentum = _momentum(v["momentum"])
+    return RMSProp(lr=v["learning_rate"], alpha=v["decay"], eps=v["eps"], momentum=momentum,
+                   centered=v["centered"], eps_inside_sqrt=v["eps_in_sqrt"],
+                   initial_accumulator_value=v["initial_scale"], lr_in_momentum=momentum > 0)
 
 
 _TORCH_ADAM = (A("lr", 1e-3, "ρ"), A("betas", (0.9, 0.999), "β₁, β₂"), A("eps", 1e-8, "ε"))
@@ -260,7 +208,7 @@ CONVENTIONS: tuple[Convention, ...] = (
                 A("weight_decay", None, "λ", supported=False)),
                lambda v: RMSProp(lr=v["learning_rate"], alpha=v["rho"], eps=v["epsilon"],
                                  momentum=v["momentum"], centered=v["centered"],
-                                 eps_inside_sqrt=True),
+                                 eps_inside_sqrt=True, lr_in_momentum=v["momentum"] > 0),
                lr_in_momentum=True, weight_decay="decoupled"),
     Convention("keras", "Adadelta", "AdaDelta",
                (A("learning_rate", 1e-3, "ρ"), A("rho", 0.95, "ρ_d"), A("epsilon", 1e-7, "ε"),
@@ -312,10 +260,10 @@ CONVENTIONS: tuple[Convention, ...] = (
     Convention("tf1", "RMSPropOptimizer", "RMSProp",
                (A("learning_rate", REQUIRED, "ρ"), A("decay", 0.9, "α"), A("momentum", 0.0, "μ"),
                 A("epsilon", 1e-10, "ε"), A("centered", False)),
-               lambda v: WithInitialAccumulator(
-                   RMSProp(lr=v["learning_rate"], alpha=v["decay"], eps=v["epsilon"],
-                           momentum=v["momentum"], centered=v["centered"],
-                           eps_inside_sqrt=True), 1.0),
+               lambda v: RMSProp(lr=v["learning_rate"], alpha=v["decay"], eps=v["epsilon"],
+                                 momentum=v["momentum"], centered=v["centered"],
+                                 eps_inside_sqrt=True, initial_accumulator_value=1.0,
+                                 lr_in_momentum=v["momentum"] > 0),
                lr_in_momentum=True),
     Convention("tf1", "AdamOptimizer", "Adam",
                (A("learning_rate", 1e-3, "ρ"), A("beta1", 0.9, "β₁"), A("beta2", 0.999, "β₂"),
@@ -400,17 +348,14 @@ def _same(a, b) -> bool:
 
 
 def _eps_placement(opt) -> str:
-    base = getattr(opt, "base", opt)
-    if getattr(base, "eps_hat", False):
+    if getattr(opt, "eps_hat", False):
         return "ε̂ (on √v)"
-    if getattr(base, "eps_inside_sqrt", False):
+    if getattr(opt, "eps_inside_sqrt", False):
         return "inside √"
-    return "inside √" if isinstance(base, AdaDelta) else "outside √"
+    return "inside √" if isinstance(opt, AdaDelta) else "outside √"
 
 
 def _r0(opt) -> float:
-    if isinstance(opt, WithInitialAccumulator):
-        return float(opt.r0)
     return float(opt.hyperparameters.get("initial_accumulator_value", 0.0))
 
 
@@ -494,46 +439,3 @@ def _build_with_placeholders(c: Convention):
 
 
 # ------------------------------------------------------------------------ experiments
-
-
-def rmsprop_momentum_updates(grads, lrs, *, alpha: float, eps: float, momentum: float,
-                             lr_in_buffer: bool, eps_inside_sqrt: bool = False) -> np.ndarray:
-    r"""RMSProp-with-momentum updates ΔΘ_t for a gradient sequence and a per-step ρ_t.
-
-    PyTorch keeps the learning rate out of the buffer, Keras, optax and TensorFlow 1 in it:
-
-    .. math::
-
-        \text{PyTorch: } b_t = \mu b_{t-1} + \frac{g_t}{d_t},\ \Delta\Theta_t = -\rho_t b_t;
-        \qquad
-        \text{Keras: } B_t = \mu B_{t-1} + \rho_t \frac{g_t}{d_t},\ \Delta\Theta_t = -B_t,
-
-    with :math:`d_t` = ε + √r_t (or √(r_t + ε)). For a constant ρ, B = ρb and the updates
-    are equal; when ρ drops, PyTorch's next step shrinks at once while Keras's buffer still
-    carries the old ρ and shrinks over about 1/(1 − μ) steps.
-
-    Args:
-      grads: shape ``(T, *d)``.
-      lrs: ρ_t, shape ``(T,)`` (a scalar is used for every step).
-
-    Returns ΔΘ, shape ``(T, *d)``.
-    """
-    grads = np.asarray(grads, dtype=np.float64)
-    lrs = np.broadcast_to(np.asarray(lrs, dtype=np.float64), grads.shape[:1])
-    check.hyperparameter("lrs", lrs)
-    alpha = float(check.hyperparameter("alpha", alpha, high=1.0, high_open=False))
-    eps = float(check.hyperparameter("eps", eps, low_open=True))
-    momentum = float(check.hyperparameter("momentum", momentum, high=1.0))
-    r = np.zeros(grads.shape[1:])
-    buffer = np.zeros(grads.shape[1:])
-    updates = np.empty_like(grads)
-    for t, (g, lr) in enumerate(zip(grads, lrs)):
-        r = alpha * r + (1 - alpha) * g * g
-        scaled = g / (np.sqrt(r + eps) if eps_inside_sqrt else eps + np.sqrt(r))
-        if lr_in_buffer:
-            buffer = momentum * buffer + lr * scaled
-            updates[t] = -buffer
-        else:
-            buffer = momentum * buffer + scaled
-            updates[t] = -lr * buffer
-    return updates

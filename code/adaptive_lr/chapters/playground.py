@@ -48,19 +48,13 @@ def lineup() -> dict[str, Factory]:
     figure's legend can tell them apart.
     """
     return {
-        "GD": lambda lr: _named(SGD(lr=lr), "GD"),
-        "momentum": lambda lr: _named(SGD(lr=lr, momentum=0.9), "momentum"),
+        "GD": lambda lr: SGD(lr=lr, name="GD"),
+        "momentum": lambda lr: SGD(lr=lr, momentum=0.9, name="momentum"),
         "AdaGrad": lambda lr: AdaGrad(lr=lr, eps=1e-10),
         "RMSProp": lambda lr: RMSProp(lr=lr, alpha=0.9, eps=1e-8),
         "AdaDelta": lambda lr: AdaDelta(lr=lr, rho=0.9, eps=1e-6),
         "Adam": lambda lr: Adam(lr=lr, betas=(0.9, 0.999), eps=1e-8),
     }
-
-
-def _named(opt, name: str):
-    """``opt`` under a display name (both GD variants are ``SGD``; figures need two names)."""
-    opt.name = name
-    return opt
 
 
 def _fixed(opt) -> str:
