@@ -252,3 +252,10 @@ def test_table_shows_html_in_notebooks_and_text_elsewhere():
     assert table.rows == [["0.1", "<b>"], ["1", ""]]
     with pytest.raises(ValueError, match="row 0 has 1 cells"):
         Table(["a", "b"], [[1]])
+
+
+def test_table_links_cells_in_html_only():
+    from adaptive_lr.tables import Link
+    table = Table(["chapter"], [[Link("AdaGrad & co", "adagrad.html#claim-4")]], align="left")
+    assert str(table).splitlines()[-1] == "AdaGrad & co"
+    assert '<a href="adagrad.html#claim-4">AdaGrad &amp; co</a>' in table._repr_html_()

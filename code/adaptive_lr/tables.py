@@ -15,18 +15,27 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
-__all__ = ["format_table", "Table"]
+__all__ = ["format_table", "Table", "Link"]
 
 _ALIGNS = ("right", "left")
+
+
+class Link(NamedTuple):
+    """A table cell that links somewhere: ``text`` in plain text, a link in HTML."""
+
+    text: str
+    href: str
 
 
 def _cell(value, fmt: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, Link):
+        return value.text
     if isinstance(value, str):
         return value
     if isinstance(value, (bool, np.bool_)):
@@ -97,6 +106,8 @@ class Table:
                  fmt: str = "{:.4g}", align: str = "right", caption: str | None = None):
         self._text = format_table(headers, rows, fmt=fmt, align=align)
         self.headers, self.rows = _cells(headers, rows, fmt)
+        self._links = {(i, j): v.href for i, row in enumerate(rows)
+                       for j, v in enumerate(row) if isinstance(v, Link)}
         self.align, self.caption = align, caption
 
     def __str__(self) -> str:
@@ -107,8 +118,14 @@ class Table:
     def _repr_html_(self) -> str:
         style = f' style="text-align: {self.align}"'
         head = "".join(f"<th{style}>{html.escape(h)}</th>" for h in self.headers)
-        body = "".join("<tr>" + "".join(f"<td{style}>{html.escape(c)}</td>" for c in row)
-                       + "</tr>" for row in self.rows)
+        body = "".join("<tr>" + "".join(f"<td{style}>{self._html_cell(i, j, c)}</td>"
+                                        for j, c in enumerate(row)) + "</tr>"
+                       for i, row in enumerate(self.rows))
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         return (f'<table class="alr-table">{caption}<thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
+
+    def _html_cell(self, i: int, j: int, text: str) -> str:
+        href = self._links.get((i, j))
+        text = html.escape(text)
+        return text if href is None else f'<a href="{html.escape(href)}">{text}</a>'
