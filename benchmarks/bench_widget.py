@@ -32,14 +32,14 @@ def main(argv=None) -> dict:
     changes = 3 if args.quick else 25
     objective = objectives.Rosenbrock()
     panel = ComparisonPanel(objective, optimizers(0.05), steps=200)
-    panel.png()  # first draw builds font caches and the contour paths
+    panel.pngs()  # first draw builds font caches and the contour paths
     rhos = np.geomspace(0.01, 0.3, changes)
     compute, total = [], []
     for rho in rhos:
         start = time.perf_counter()
         panel.update(optimizers=optimizers(float(rho)))
         middle = time.perf_counter()
-        panel.png()
+        panel.pngs()
         end = time.perf_counter()
         compute.append(middle - start)
         total.append(end - start)

@@ -1,5 +1,10 @@
-"""Plot helpers: palette, artists drawn from the data, the kernel-free scrubber."""
+"""Plot helpers: palette, book style, panels and legends, the kernel-free scrubber."""
 import base64
+import html as html_module
+import io
+import json
+import os
+import pathlib
 import re
 
 import matplotlib
@@ -8,9 +13,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
 
 import adaptive_lr as alr  # noqa: E402
 from adaptive_lr import objectives, plots  # noqa: E402
+
+#: The rendered book's text column at a 1280 px window and on a 390 px phone (CSS px).
+COLUMN_PX, PHONE_PX = 688, 358
 
 
 @pytest.fixture
@@ -74,28 +83,204 @@ def test_edges_bracket_the_centres():
     assert len(edges) == 4 and np.all(edges[:-1] < centres) and np.all(centres < edges[1:])
 
 
+def test_book_style_draws_for_the_column_at_twice_its_density():
+    with matplotlib.rc_context():
+        plots.use_book_style()
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], label="a line")
+        ax.legend()
+        width_in = fig.get_figwidth()
+        png = Image.open(io.BytesIO(plots.png_bytes(fig)))
+        sizes = [matplotlib.rcParams[key] for key in (
+            "font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
+            "ytick.labelsize", "legend.fontsize")]
+        plt.close(fig)
+    assert width_in == plots.COLUMN_WIDTH and png.width == 1400  # shown at ~690 CSS px
+    scale = COLUMN_PX / width_in  # CSS px per inch when the figure fills the column
+    assert min(sizes) / 72 * scale >= 12  # ≥ 10 CSS px: about 80 % of the 16 px body text
+
+
+def test_panels_are_half_column_figures_outside_pyplot():
+    before = plt.get_fignums()
+    figures, axes = plots.panels(2)
+    assert plt.get_fignums() == before  # Jupyter never shows them by themselves
+    assert [ax.figure for ax in axes] == figures
+    widths = [plots.css_size(plots.png_bytes(fig))[0] for fig in figures]
+    assert 2 * widths[0] + 8 <= COLUMN_PX and widths[0] <= PHONE_PX
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        plots.panels(0)
+
+
+def test_legend_below_sits_under_the_axes_in_as_many_columns_as_fit(ax):
+    for k in range(4):
+        ax.plot([0, 1], [k, k + 1], label=f"a rather long label number {k}")
+    legend = plots.legend_below(ax)
+    fig = ax.figure
+    fig.canvas.draw()
+    box, axes = legend.get_window_extent(), ax.get_window_extent()
+    assert box.y1 <= axes.y0 and 0 <= box.x0 and box.x1 <= fig.bbox.x1
+    assert 1 < legend._ncols < 4
+
+
+def test_legend_below_a_figure_names_each_label_once():
+    fig, (left, right) = plt.subplots(1, 2)
+    for axes in (left, right):
+        axes.plot([0, 1], [0, 1], label="GD")
+        axes.plot([0, 1], [1, 0], label="AdaGrad")
+    legend = plots.legend_below(fig)
+    assert [t.get_text() for t in legend.get_texts()] == ["GD", "AdaGrad"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="labelled artists"):
+        plots.legend_below(plt.figure())
+    plt.close("all")
+
+
+def test_encode_png_is_a_compact_palette_that_looks_the_same(ax):
+    plots.contours(ax, objectives.Rosenbrock(), n=60)
+    ax.figure.canvas.draw()
+    rgba = Image.frombuffer("RGBA", ax.figure.canvas.get_width_height(),
+                            ax.figure.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    png = plots.encode_png(rgba)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P"
+    difference = np.asarray(image.convert("RGBA"), float) - np.asarray(rgba, float)
+    assert np.sqrt(np.mean(difference ** 2)) < 3  # the figure check's noise level
+
+
+def pngs(n, size=(2.0, 1.5)):
+    """``n`` distinct small PNGs."""
+    figures, axes = plots.panels(n, size=size)
+    for k, ax in enumerate(axes):
+        ax.plot([0, 1], [0, k])
+    return [plots.png_bytes(fig) for fig in figures]
+
+
 def test_scrubber_html_is_deterministic_and_switches_frames():
     fig, ax = plt.subplots()
     (line,) = ax.plot([0, 1], [0, 0])
-    scrub = plots.scrubber(fig, lambda v: line.set_ydata([0, v]), [0.5, 1.0, 2.0],
-                           name="test-scrub", label="ρ", alt="a line", initial=1)
+
+    def update(v):
+        line.set_ydata([0, v])
+        return [f"height {v:g}", "a second line"]
+
+    scrub = plots.scrubber(fig, update, [0.5, 1.0, 2.0], name="test-scrub", label="ρ",
+                           alt="a line", initial=1)
+    assert not plt.fignum_exists(fig.number)  # closed: Jupyter will not show it again
     html = scrub._repr_html_()
     assert html == scrub._repr_html_()
-    images = re.findall(r'<img class="alr-frame" data-frame="(\d)"[^>]*display:(\w+)', html)
-    assert images == [("0", "none"), ("1", "block"), ("2", "none")]
+    frames = re.findall(r'<div class="alr-frame" data-frame="(\d)" style="display:(\w+)', html)
+    assert frames == [("0", "none"), ("1", "flex"), ("2", "none")]
     payloads = re.findall(r"base64,([A-Za-z0-9+/=]+)", html)
     assert len(set(payloads)) == 3  # each value drew a different frame
     assert base64.b64decode(payloads[0])[:8] == b"\x89PNG\r\n\x1a\n"
     assert 'id="alr-test-scrub-slider"' in html and 'max="2"' in html
     assert "oninput=" in html and 'alt="a line (ρ = 0.5)"' in html
     assert "3 frames" in repr(scrub)
+    # the readout: text beside the slider, announced by screen readers
+    assert scrub.readouts[1] == "height 1\na second line"
+    assert re.search(r'<div class="alr-readout" id="alr-test-scrub-readout" aria-live="polite"'
+                     r'[^>]*>height 1\na second line</div>', html)
+    readouts = json.loads(html_module.unescape(re.search(r'data-readouts="([^"]*)"',
+                                                         html).group(1)))
+    assert readouts == ["height 0.5\na second line", "height 1\na second line",
+                        "height 2\na second line"]
+    assert '<label for="alr-test-scrub-slider">ρ = <output id="alr-test-scrub-value"' in html
+    assert 'aria-valuetext="1"' in html
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"name": "Bad Name"}, "name"),
-    ({"initial": 5}, "initial"),
+def test_scrubber_frames_of_several_panels_wrap_in_a_row():
+    frames = [pngs(2), pngs(2, size=(2.0, 1.6))]
+    scrub = plots.Scrubber(frames, [1, 2], name="two", label="k", alt=["left", "right"])
+    html = scrub._repr_html_()
+    assert html.count('class="alr-panel"') == 4
+    assert re.findall(r'alt="(\w+) \(k = 1\)" width="(\d+)"', html) == [("left", "200"),
+                                                                       ("right", "200")]
+    assert "flex-wrap:wrap" in html and "max-width:100%;height:auto" in html
+    assert 'data-readouts="[&quot;&quot;, &quot;&quot;]"' in html  # no readouts: empty text
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"name": "Bad Name"}, ValueError, "name"),
+    ({"initial": 5}, ValueError, "initial"),
+    ({"initial": True}, ValueError, "initial"),
+    ({"frames": [b"png"]}, TypeError, "PNG bytes"),
+    ({"frames": [pngs(1)[0], pngs(2)], "values": [1, 2]}, ValueError, "same number of panels"),
+    ({"values": []}, ValueError, "non-empty and of equal length"),
+    ({"alt": ["one", "two"]}, ValueError, "alt must be a string or a sequence of 1 strings"),
+    ({"readouts": ["a", "b"]}, ValueError, r"one entry per frame \(1\)"),
+    ({"readouts": [3.5]}, TypeError, "a readout must be a string or a sequence of strings"),
+    ({"values": ["a"]}, ValueError, "fmt '{:g}' cannot format the values"),
 ])
-def test_scrubber_rejects_bad_arguments(kwargs, message):
-    arguments = {"name": "ok", "label": "x", "alt": "y", **kwargs}
-    with pytest.raises(ValueError, match=message):
-        plots.Scrubber([b"png"], [1], **arguments)
+def test_scrubber_rejects_bad_arguments(kwargs, error, message):
+    arguments = {"frames": [pngs(1)[0]], "values": [1], "name": "ok", "label": "x",
+                 "alt": "y", **kwargs}
+    with pytest.raises(error, match=message):
+        plots.Scrubber(**arguments)
+
+
+def test_panel_row_shows_figures_side_by_side_and_closes_them():
+    figures, axes = plots.panels(2)
+    pyplot_figure = plt.figure(figsize=(3.5, 2.0))
+    row = plots.PanelRow(figures + [pyplot_figure], alt=["a", "b", "c"])
+    html = row._repr_html_()
+    assert html.startswith('<div class="alr-panels" style="display:flex;flex-wrap:wrap')
+    assert re.findall(r'alt="(\w)" width="(\d+)"', html) == [("a", "335"), ("b", "335"),
+                                                             ("c", "350")]
+    assert not plt.fignum_exists(pyplot_figure.number)
+    with pytest.raises(TypeError, match="figures must be a Figure"):
+        plots.PanelRow([], alt="none")
+
+
+# ---------------------------------------- the scrubber's script, run in a real browser
+
+
+CHROMIUM = pathlib.Path(os.environ.get("ADAPTIVE_LR_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright")
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        yield page
+        browser.close()
+
+
+def test_scrubber_script_runs_without_errors_and_moves_everything(browser_page):
+    page = browser_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    readouts = [["GD: loss 1", "AdaGrad: loss 2 <b>not bold</b>"], "GD: loss 3", "done"]
+    scrub = plots.Scrubber([pngs(2), pngs(2), pngs(2)], [0.1, 0.2, 0.3], name="live",
+                           label="ρ", alt=["paths", "rates"], readouts=readouts, initial=1)
+    page.set_content(f"<!doctype html><html><body>{scrub._repr_html_()}</body></html>")
+
+    def state():
+        return page.evaluate("""() => ({
+            frames: [...document.querySelectorAll('.alr-frame')]
+                .filter(f => getComputedStyle(f).display !== 'none').map(f => f.dataset.frame),
+            value: document.getElementById('alr-live-value').textContent,
+            valuetext: document.getElementById('alr-live-slider').getAttribute('aria-valuetext'),
+            readout: document.getElementById('alr-live-readout').innerText,
+            label: document.getElementById('alr-live-slider').labels[0].textContent})""")
+
+    assert state() == {"frames": ["1"], "value": "0.2", "valuetext": "0.2",
+                       "readout": "GD: loss 3", "label": "ρ = 0.2"}
+    page.focus("#alr-live-slider")
+    page.keyboard.press("ArrowLeft")
+    assert state() == {"frames": ["0"], "value": "0.1", "valuetext": "0.1",
+                       "readout": "GD: loss 1\nAdaGrad: loss 2 <b>not bold</b>",
+                       "label": "ρ = 0.1"}
+    page.keyboard.press("End")
+    assert state()["frames"] == ["2"] and state()["readout"] == "done"
+    # on a phone the two panels stack, each at its own width
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.alr-frame[data-frame="2"] img')]
+        .map(i => i.getBoundingClientRect()).map(r => [r.left, r.top, r.width])""")
+    assert boxes[0][1] < boxes[1][1] and boxes[0][2] == boxes[1][2] == 200
+    assert errors == []

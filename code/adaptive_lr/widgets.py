@@ -1,228 +1,295 @@
 """Interactive panels for the chapters.
 
-:class:`ComparisonPanel` is a matplotlib figure (contours with one trajectory per optimizer,
-beside their effective learning rates) that updates in place: a new hyperparameter recomputes
-the runs and moves the lines with ``set_data``; contours are recomputed only when the
-objective changes. :func:`comparison_widget` wires ipywidgets controls to a panel and shows
-the figure as an ``Image`` widget, whose PNG is stored in the notebook's widget state, so the
-static page shows the last frame. :func:`static_scrubber` precomputes frames of the same panel
-for readers without a kernel. With ``weights=True`` a third axes shows how much each
-optimizer's accumulator r weights the squared gradient of every past step (AdaGrad: all
-equally; RMSProp: decaying as α^age), with each one's window and half-life.
+:class:`ComparisonPanel` draws contours with one trajectory per optimizer and, beside them,
+their effective learning rates. Each panel is its own half-column figure
+(:func:`adaptive_lr.plots.panels`), so a page shows them side by side, or stacked on a phone.
+It updates in place: a new hyperparameter recomputes the runs and moves the lines with
+``set_data``; contours are recomputed only when the objective changes. The key numbers (each
+run's final loss, or where it diverged) are text, :attr:`ComparisonPanel.messages`, shown
+beside the controls rather than inside the image. :func:`comparison_widget` wires ipywidgets
+controls to a panel; :func:`static_scrubber` precomputes frames of the same panel for readers
+without a kernel. With ``weights=True`` a third panel shows how much each optimizer's
+accumulator r weights the squared gradient of every past step (AdaGrad: all equally;
+RMSProp: decaying as α^age), and the messages give each one's window and half-life.
 
-A run that diverges is reported in the panel's status line (step and reason); an invalid
-hyperparameter shows its error message there instead of raising.
+Nothing raises inside a widget: a run that diverges, an invalid setting or any other error
+is reported in its status line.
 """
 from __future__ import annotations
 
 import html
-import io
+import math
 from typing import Callable, Mapping, Sequence
 
+import matplotlib as mpl
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from PIL import Image
 
 from . import memory, plots
+from .objectives import Objective
 from .runs import Run, minimize
 
 OptimizerFactory = Callable[..., Sequence]
+
+#: Width of each control: ipywidgets' default, made explicit so that a row of controls wraps
+#: instead of squeezing the sliders to nothing.
+CONTROL_WIDTH = "300px"
 
 
 class ComparisonPanel:
     """Trajectories of several optimizers on one objective, and their effective rates.
 
-    Drawing is split for speed: a *background* (contours, axes, ticks, legends), rendered only
-    when it changes, and the *moving* lines, drawn over a copy of it on every update
-    (blitting). The effective-rate axis snaps to whole decades so that a slider move rarely
-    changes its ticks. The hyperparameter values go to :attr:`messages` rather than the legend,
-    which keeps the legend, and so the background, fixed while a slider moves.
+    Each panel (:attr:`figures`) is drawn by blitting, for speed: its *background* (contours,
+    axes, ticks, legend) is rendered only when it changes, and the *moving* lines are drawn
+    over a copy of it on every update. The effective-rate axis snaps to whole decades so that
+    a slider move rarely changes its ticks. Hyperparameter values go to :attr:`messages`
+    rather than the legend, which keeps the legend, and so the background, fixed while a
+    slider moves.
 
     Args:
-      objective: the landscape (see :mod:`adaptive_lr.objectives`).
-      optimizers: the optimizers to compare.
+      objective: a 2-D :class:`~adaptive_lr.objectives.Objective` with a plot window.
+      optimizers: the optimizers to compare (at least one).
       steps: steps per run.
       start: start point (default: the objective's ``start``).
-      coordinates: which coordinates' effective rates to draw.
-      weights: add a third axes with each optimizer's accumulator weights over the past
-        steps (:func:`adaptive_lr.memory.relative_weights`) and its window and half-life.
-      figsize: default (9, 4.2), or (12.5, 4.2) with ``weights``.
+      coordinates: which coordinates' effective rates to draw (0, 1 or both).
+      weights: add a third panel with each optimizer's accumulator weights over the past
+        steps (:func:`adaptive_lr.memory.relative_weights`).
     """
 
     def __init__(self, objective, optimizers: Sequence, steps: int = 100, start=None,
-                 coordinates: Sequence[int] = (0, 1), figsize=None, weights: bool = False):
-        # An Agg figure outside pyplot: the inline backend never shows it by itself, and
-        # blitting has a canvas to copy from.
-        if figsize is None:
-            figsize = (12.5, 4.2) if weights else (9.0, 4.2)
-        self.fig = Figure(figsize=figsize, layout="constrained")
-        FigureCanvasAgg(self.fig)
-        if weights:
-            self.ax_path, self.ax_lr, self.ax_weights = self.fig.subplots(
-                1, 3, gridspec_kw={"width_ratios": [1.1, 1, 0.9]})
-            self.weight_text = self.ax_weights.text(
-                0.03, 0.03, "", transform=self.ax_weights.transAxes, fontsize=7,
-                va="bottom", ha="left", animated=True,
-                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.8"})
-        else:
-            self.ax_path, self.ax_lr = self.fig.subplots(
-                1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
-            self.ax_weights, self.weight_text = None, None
-        self.weight_lines = []
-        self.coordinates = tuple(coordinates)
-        self.objective, self._legend = None, None
-        self.path_lines, self.lr_lines = [], []
-        self.start_marker = None
+                 coordinates: Sequence[int] = (0, 1), weights: bool = False):
+        _check_objective(objective)
+        self.coordinates = _coordinates(coordinates)
+        with mpl.rc_context(plots.BOOK_STYLE):
+            self.figures, axes = plots.panels(3 if weights else 2)
+            self.ax_path, self.ax_lr = axes[:2]
+            self.ax_weights = axes[2] if weights else None
+            self._style_axes()
+        self.objective, self.optimizers, self.steps, self.start = None, [], None, None
         self.runs: list[Run] = []
         self.messages: list[str] = []
-        self.title = self.fig.suptitle("", fontsize=8)
-        self._background, self._background_key = None, None
+        self.path_lines, self.lr_lines, self.weight_lines = [], [], []
+        self.start_marker = None
+        self._legends = [None] * len(self.figures)
+        self._backgrounds = [None] * len(self.figures)
+        self._keys = [None] * len(self.figures)
         self.update(objective=objective, optimizers=optimizers, steps=steps, start=start)
 
+    def _style_axes(self) -> None:
+        ax = self.ax_lr
+        ax.set_yscale("log")  # before any limits are set, so none is ever ≤ 0
+        ax.set_ylim(1e-3, 1.0)
+        ax.set_xlabel("step t")
+        ax.set_title("effective learning rate")
+        for k in self.coordinates:  # legend entries for the coordinates' line styles
+            ax.plot([], [], color="0.3", linestyle=plots.LINESTYLES[k % 4],
+                    label=f"θ{plots.subscript(k + 1)}")
+        if self.ax_weights is not None:
+            ax = self.ax_weights
+            ax.set_xscale("log")
+            ax.set_xlim(1, 10)
+            ax.set_ylim(0, 1.05)
+            ax.set_xlabel("age of the gradient + 1 (steps)")
+            ax.set_ylabel("its weight in r (newest = 1)")
+
     def update(self, objective=None, optimizers=None, steps=None, start=None) -> list[Run]:
-        """Recompute the runs with whatever changed and move the artists; return the runs."""
-        if objective is not None and objective is not self.objective:
-            self._draw_landscape(objective)
-            start = objective.start if start is None else start
-        if optimizers is not None:
-            self.optimizers = list(optimizers)
-        self.steps = self.steps if steps is None else steps
-        if start is not None:
-            self.start = np.asarray(start, dtype=float)
-        self.runs = [minimize(opt, self.objective, self.start, self.steps)
-                     for opt in self.optimizers]
-        self._draw_runs()
-        self.messages = [f"{opt.label}: {_status(run, self.objective)}"
-                         for opt, run in zip(self.optimizers, self.runs)]
-        return self.runs
+        """Recompute the runs with whatever changed and move the artists; return the runs.
+
+        Every run is computed before anything is drawn, so if one raises (an invalid
+        hyperparameter) the panel is left as it was.
+        """
+        new_landscape = objective is not None and objective is not self.objective
+        if new_landscape:
+            _check_objective(objective)
+        objective = self.objective if objective is None else objective
+        if start is None:
+            start = objective.start if new_landscape else self.start
+        start = _start(start)
+        optimizers = self.optimizers if optimizers is None else _optimizers(optimizers)
+        steps = self.steps if steps is None else steps
+        runs = [minimize(opt, objective, start, steps) for opt in optimizers]
+        self.optimizers, self.steps, self.start, self.runs = optimizers, int(steps), start, runs
+        with mpl.rc_context(plots.BOOK_STYLE):  # new artists (titles, ticks) take its sizes
+            if new_landscape:
+                self._draw_landscape(objective)
+            self._draw_runs()
+        summaries = ([f"; memory: {memory.memory_summary(opt)}" for opt in optimizers]
+                     if self.ax_weights is not None else [""] * len(optimizers))
+        self.messages = [f"{opt.label}: {_status(run, objective)}{summary}"
+                         for opt, run, summary in zip(optimizers, runs, summaries)]
+        return runs
 
     def _draw_landscape(self, objective) -> None:
         self.objective = objective
-        self.ax_path.clear()
+        self.ax_path.clear()  # removes the old lines too: they are made anew
         plots.contours(self.ax_path, objective)
         self.ax_path.set_title(objective.name)
-        self.path_lines = []
         self.start_marker = self.ax_path.plot([], [], marker="o", color="0.15", markersize=5,
                                               linestyle="none", label="start",
                                               animated=True)[0]
+        self.path_lines = []
 
     def _names(self) -> list[str]:
         names = [opt.name for opt in self.optimizers]
         return names if len(set(names)) == len(names) else [o.label for o in self.optimizers]
 
+    def _make_lines(self) -> None:
+        """One path, one rate line per coordinate and one weight line per run."""
+        for line in self.path_lines + self.lr_lines + self.weight_lines:
+            if line.axes is not None:  # clearing the landscape removed the paths already
+                line.remove()
+        n = len(self.runs)
+        self.path_lines = [
+            self.ax_path.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[i % 4],
+                              marker=".", markersize=3, linewidth=1.3, animated=True)[0]
+            for i in range(n)]
+        self.lr_lines = [
+            self.ax_lr.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[k % 4],
+                            animated=True)[0]
+            for i in range(n) for k in self.coordinates]
+        if self.ax_weights is not None:
+            self.weight_lines = [
+                self.ax_weights.plot([], [], color=plots.color(i),
+                                     linestyle=plots.LINESTYLES[i % 4], animated=True)[0]
+                for i in range(n)]
+
     def _draw_runs(self) -> None:
         if len(self.path_lines) != len(self.runs):
-            for line in self.path_lines + self.lr_lines + self.weight_lines:
-                line.remove()
-            self.path_lines = [
-                self.ax_path.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[i % 4],
-                                  marker=".", markersize=3, linewidth=1.3, animated=True)[0]
-                for i in range(len(self.runs))]
-            self.lr_lines = [
-                self.ax_lr.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[k % 4],
-                                animated=True)[0]
-                for i in range(len(self.runs)) for k in self.coordinates]
-            if self.ax_weights is not None:
-                self.weight_lines = [
-                    self.ax_weights.plot([], [], color=plots.color(i),
-                                         linestyle=plots.LINESTYLES[i % 4], animated=True)[0]
-                    for i in range(len(self.runs))]
-        if self.ax_weights is not None:
-            self._draw_weights()
+            self._make_lines()
         for i, (run, line, name) in enumerate(zip(self.runs, self.path_lines, self._names())):
             line.set_data(run.thetas[:, 0], run.thetas[:, 1])
             line.set_label(name)
             for j, k in enumerate(self.coordinates):
-                lr_line = self.lr_lines[i * len(self.coordinates) + j]
-                lr_line.set_data(run.steps[1:], run.lrs[:, k])
+                self.lr_lines[i * len(self.coordinates) + j].set_data(run.steps[1:],
+                                                                       run.lrs[:, k])
         self.start_marker.set_data([self.start[0]], [self.start[1]])
         self.ax_lr.set_xlim(0, self.steps)
         self.ax_lr.set_ylim(*_decades(np.concatenate([r.lrs[:, list(self.coordinates)].ravel()
                                                       for r in self.runs]),
                                       current=self.ax_lr.get_ylim()))
+        if self.ax_weights is not None:
+            self._draw_weights()
 
     def _draw_weights(self) -> None:
         """Each optimizer's weight of a past g² in r after the last step, relative to the
         newest, against the gradient's age + 1 (log scale: 1 is the newest gradient)."""
         age = np.arange(1, self.steps + 1)
-        lines = []
-        for opt, line in zip(self.optimizers, self.weight_lines):
+        for opt, line, name in zip(self.optimizers, self.weight_lines, self._names()):
             weights = memory.relative_weights(opt, self.steps)
             line.set_data(age, weights[::-1] if weights is not None
                           else np.full(age.shape, np.nan))
-            lines.append(f"{opt.label}: {memory.memory_summary(opt)}")
-        self.weight_text.set_text("\n".join(lines))
+            line.set_label(name)
         self.ax_weights.set_xlim(1, max(self.steps, 2))
-        self.ax_weights.set_ylim(0, 1.05)
+        self.ax_weights.set_title(f"memory of r after step {self.steps}")
 
-    def _background_state(self) -> tuple:
-        return (id(self.objective), self.steps, self.ax_lr.get_ylim(), self.title.get_text(),
-                tuple(line.get_label() for line in self.path_lines))
+    def _moving(self) -> list[list]:
+        """The animated artists of each figure."""
+        moving = [self.path_lines + [self.start_marker], self.lr_lines]
+        return moving + ([self.weight_lines] if self.ax_weights is not None else [])
 
-    def _render_background(self) -> None:
-        ax = self.ax_lr
-        ax.set_yscale("log")
-        ax.set_xlabel("step t")
-        ax.set_ylabel("effective learning rate")
-        ax.set_title("effective rate (θ₁ solid, θ₂ dashed)")
-        if self.ax_weights is not None:
-            self.ax_weights.set_xscale("log")
-            self.ax_weights.set_xlabel("age of the gradient + 1 (steps)")
-            self.ax_weights.set_ylabel("its weight in r (newest = 1)")
-            self.ax_weights.set_title(f"memory of r after step {self.steps}")
-        # one legend, outside the axes, so the moving lines never cross it
-        if self._legend is not None:
-            self._legend.remove()
-        self._legend = self.fig.legend(handles=self.path_lines + [self.start_marker],
-                                       loc="outside lower center",
-                                       ncols=len(self.path_lines) + 1)
-        if self._background is None or self._background_key[0] != id(self.objective):
-            self.fig.set_layout_engine("constrained")  # lay out once per landscape; frozen
-        self.fig.canvas.draw()                         # after, as blitting needs fixed axes
-        self.fig.set_layout_engine("none")
-        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        self._background_key = self._background_state()
+    def _background_keys(self) -> list[tuple]:
+        """What each figure's background shows; it is re-rendered when its key changes."""
+        labels = tuple(line.get_label() for line in self.path_lines)
+        keys = [(id(self.objective), labels), (self.steps, self.ax_lr.get_ylim())]
+        return keys + ([(self.steps, labels)] if self.ax_weights is not None else [])
 
-    def png(self) -> bytes:
-        """The current figure as PNG bytes: the cached background plus the moving lines."""
-        from PIL import Image
+    def _render_background(self, k: int, key: tuple) -> None:
+        fig = self.figures[k]
+        with mpl.rc_context(plots.BOOK_STYLE):
+            if self._legends[k] is not None:
+                self._legends[k].remove()
+            self._legends[k] = plots.legend_below(fig.axes[0])  # off the moving lines
+            fig.canvas.draw()  # lays the figure out; blitting then keeps the axes fixed
+        self._backgrounds[k] = fig.canvas.copy_from_bbox(fig.bbox)
+        self._keys[k] = key
 
-        if self._background_state() != self._background_key:
-            self._render_background()
-        canvas = self.fig.canvas
-        canvas.restore_region(self._background)
-        for line in self.path_lines + [self.start_marker]:
-            self.ax_path.draw_artist(line)
-        for line in self.lr_lines:
-            self.ax_lr.draw_artist(line)
-        if self.ax_weights is not None:
-            for line in self.weight_lines:
-                self.ax_weights.draw_artist(line)
-            self.ax_weights.draw_artist(self.weight_text)
-        width, height = canvas.get_width_height(physical=True)
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+    def pngs(self) -> list[bytes]:
+        """Each panel as PNG bytes: its cached background with the moving lines over it."""
+        images = []
+        for k, (fig, key, artists) in enumerate(zip(self.figures, self._background_keys(),
+                                                     self._moving())):
+            if key != self._keys[k]:
+                self._render_background(k, key)
+            canvas = fig.canvas
+            canvas.restore_region(self._backgrounds[k])
+            for artist in artists:
+                artist.axes.draw_artist(artist)
+            images.append(_png(canvas))
+        return images
+
+    def alts(self) -> list[str]:
+        """A short alternative text for each panel."""
+        names = ", ".join(self._names())
+        alts = [f"Paths of {names} on the {self.objective.name} from the start point",
+                f"Effective learning rates of {names} against the step"]
+        return alts + ([f"Weights the accumulators of {names} give past squared gradients"]
+                       if self.ax_weights is not None else [])
 
     def status_html(self) -> str:
         return "<br/>".join(html.escape(m) for m in self.messages)
+
+
+def _png(canvas) -> bytes:
+    """What the canvas shows now as PNG bytes, without drawing it again."""
+    width, height = canvas.get_width_height(physical=True)
+    return plots.encode_png(Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(),
+                                             "raw", "RGBA", 0, 1))
+
+
+def _check_objective(objective) -> None:
+    if not isinstance(objective, Objective):
+        raise TypeError(f"objective must be an adaptive_lr Objective, e.g. "
+                        f"objectives.Rosenbrock(), got {type(objective).__name__}")
+    if objective.dim != 2 or objective.xlim is None or objective.ylim is None:
+        raise ValueError(f"objective must be 2-D with a plot window (xlim, ylim) to draw its "
+                         f"contours, got {objective.name} with dim={objective.dim}")
+
+
+def _start(start) -> np.ndarray:
+    try:
+        point = np.asarray(start, dtype=float)
+    except (TypeError, ValueError):  # not numbers, or ragged
+        point = None
+    if point is None or point.shape != (2,) or not np.all(np.isfinite(point)):
+        raise ValueError(f"start must be a point (θ₁, θ₂) of two finite numbers, got {start!r}")
+    return point
+
+
+def _optimizers(optimizers) -> list:
+    if isinstance(optimizers, (str, bytes)) or not isinstance(optimizers, Sequence):
+        raise TypeError(f"optimizers must be a list of optimizers, e.g. [alr.SGD(lr=0.01)], "
+                        f"got {type(optimizers).__name__}")
+    if not optimizers:
+        raise ValueError("optimizers must hold at least one optimizer, e.g. [alr.SGD(lr=0.01)]")
+    return list(optimizers)
+
+
+def _coordinates(coordinates) -> tuple[int, ...]:
+    chosen = tuple(coordinates) if isinstance(coordinates, Sequence) else None
+    if (not chosen or len(set(chosen)) != len(chosen)
+            or not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+                       and 0 <= k < 2 for k in chosen)):
+        raise ValueError(f"coordinates must name distinct coordinates of θ = (θ₁, θ₂) by "
+                         f"index, 0 or 1, e.g. (0, 1), got {coordinates!r}")
+    return tuple(int(k) for k in chosen)
 
 
 def _decades(values: np.ndarray, current=None) -> tuple[float, float]:
     """Whole-decade log-axis limits around the positive finite values.
 
     The current limits are kept while they hold the values with at most two spare decades on
-    either side, so that small slider moves do not re-render the axis.
+    either side, so that small slider moves do not re-render the axis. With no positive
+    finite value (every run diverged at once, or a zero rate) the current limits stay.
     """
+    valid = current is not None and current[0] > 0
     values = values[np.isfinite(values) & (values > 0)]
     if values.size == 0:
-        return (1e-3, 1.0) if current is None else current
+        return tuple(current) if valid else (1e-3, 1.0)
     low, high = np.log10(values.min()), np.log10(values.max())
-    if current is not None and current[0] > 0:
+    if valid:
         now_low, now_high = np.log10(current)
         if now_low <= low <= now_low + 2 and now_high - 2 <= high <= now_high:
-            return current
+            return tuple(current)
     low, high = np.floor(low), np.ceil(high)
     return 10.0 ** low, 10.0 ** max(high, low + 1)
 
@@ -236,11 +303,38 @@ def _status(run: Run, objective) -> str:
     return text
 
 
+def _error_html(error: Exception) -> str:
+    """What the status line says when a setting cannot be run."""
+    kind = "invalid setting" if isinstance(error, (ValueError, TypeError)) else \
+        type(error).__name__
+    return f"<b>{kind}:</b> {html.escape(str(error))}"
+
+
+def _grid_through_value(control) -> None:
+    """Shift a slider's grid, by moving its ``min`` up less than one step, onto its value.
+
+    The front end shows the value snapped to ``min + k·step`` (in exponents for a log
+    slider) while Python keeps the value it was given, so a value off the grid would show one
+    number beside the slider and run another.
+    """
+    import ipywidgets as w
+
+    if isinstance(control, w.FloatLogSlider):
+        position = math.log(control.value, control.base)
+    elif isinstance(control, (w.FloatSlider, w.IntSlider)):
+        position = control.value
+    else:
+        return
+    steps = (position - control.min) / control.step
+    if abs(steps - round(steps)) > 1e-9:
+        control.min = position - math.floor(steps) * control.step
+
+
 def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
                       make_optimizers: OptimizerFactory,
                       controls: Mapping[str, object], steps: int = 100, start=None,
                       weights: bool = False):
-    """A live panel: controls above, the comparison figure and a status line below.
+    """A live panel: the controls, a status line, and the panels of the comparison.
 
     Args:
       objectives: name → objective; a dropdown picks one (no dropdown for a single one).
@@ -249,66 +343,93 @@ def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
         the condition number). It should return the same object for the same values (cache
         it, e.g. with ``functools.lru_cache``) so the contours are redrawn only when needed.
       make_optimizers: called with the current value of every control in ``controls`` as a
-        keyword argument; returns the optimizers to compare. An error it raises (an invalid
-        hyperparameter) is shown in the status line.
-      controls: name → ipywidgets control (sliders for ρ, α, ε, ...).
+        keyword argument; returns the optimizers to compare.
+      controls: name → ipywidgets control (sliders for ρ, α, ε, ...). A slider's grid is
+        moved onto its initial value (see :func:`_grid_through_value`), and a slider without
+        a width gets :data:`CONTROL_WIDTH`.
       steps: initial number of steps (a slider is added); ``start`` the initial start point
         (two sliders for θ₁, θ₂ are added, within the objective's window).
       weights: show the accumulator-weight panel (see :class:`ComparisonPanel`).
 
-    Returns the ``ipywidgets.VBox``; its ``panel`` attribute is the :class:`ComparisonPanel`.
+    Any error, from building the objective or the optimizers to running them, initial values
+    included, is shown in the status line: the panels then keep their last frame.
+
+    Returns the ``ipywidgets.VBox`` of the controls, the status line and the panels; its
+    ``panel`` attribute is the :class:`ComparisonPanel` (``None`` until a setting runs).
     """
     import ipywidgets as w
 
     make_objective = None
     if callable(objectives) and not isinstance(objectives, Mapping):
         make_objective = objectives
-        objectives = {"objective": make_objective(**_values(controls))}
-    names = list(objectives)
-    first = objectives[names[0]]
-    start = first.start if start is None else np.asarray(start, dtype=float)
-    chooser = w.Dropdown(options=names, value=names[0], description="objective")
+    elif not isinstance(objectives, Mapping) or not objectives:
+        raise ValueError(f"objectives must map names to objectives (at least one), or be a "
+                         f"function of the controls that returns one, got {objectives!r}")
+    start = None if start is None else _start(start)
+    names = [] if make_objective else list(objectives)
+    chooser = w.Dropdown(options=names, value=names[0], description="objective") \
+        if len(names) > 1 else None
     steps_slider = w.IntSlider(value=steps, min=10, max=500, step=10, description="steps")
-    x0 = w.FloatSlider(value=float(start[0]), min=first.xlim[0], max=first.xlim[1],
-                       step=0.05, description="θ₁ start")
-    y0 = w.FloatSlider(value=float(start[1]), min=first.ylim[0], max=first.ylim[1],
-                       step=0.05, description="θ₂ start")
-    panel = ComparisonPanel(first, make_optimizers(**_values(controls)), steps, start,
-                            weights=weights)
-    image = w.Image(value=panel.png(), format="png", layout=w.Layout(max_width="100%"))
-    status = w.HTML(value=panel.status_html())
+    x0 = w.FloatSlider(step=0.05, description="θ₁ start")
+    y0 = w.FloatSlider(step=0.05, description="θ₂ start")
+    inputs = ([chooser] if chooser else []) + list(controls.values()) + [steps_slider, x0, y0]
+    for control in inputs:
+        _grid_through_value(control)
+        if control.layout.width is None:
+            control.layout.width = CONTROL_WIDTH
+    status = w.HTML()
+    images = w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+    box = w.VBox([w.HBox(inputs, layout=w.Layout(flex_flow="row wrap")), status, images])
+    box.panel = None
+    fitted = []  # the objective whose window the start sliders span
+    running = []  # set while a refresh moves the start sliders, whose observers then wait
+
+    def fit_start_sliders(objective, point):
+        for slider, (low, high), value in zip((x0, y0), (objective.xlim, objective.ylim), point):
+            slider.min, slider.max = -1e9, 1e9  # widen first so the new limits never cross
+            slider.min, slider.max = low, high
+            slider.value = float(value)
+        fitted[:] = [objective]
+
+    def run(change):
+        values = _values(controls)
+        objective = make_objective(**values) if make_objective else \
+            objectives[chooser.value if chooser else names[0]]
+        _check_objective(objective)
+        if not fitted:
+            fit_start_sliders(objective, objective.start if start is None else start)
+        elif change is not None and change["owner"] is chooser:
+            fit_start_sliders(objective, objective.start)
+        optimizers = make_optimizers(**values)
+        if box.panel is None:
+            box.panel = ComparisonPanel(objective, optimizers, steps_slider.value,
+                                        (x0.value, y0.value), weights=weights)
+        else:
+            box.panel.update(objective=objective, optimizers=optimizers,
+                             steps=steps_slider.value, start=(x0.value, y0.value))
+        pngs = box.panel.pngs()
+        if len(images.children) != len(pngs):
+            images.children = [w.Image(format="png", layout=w.Layout(max_width="100%"))
+                               for _ in pngs]
+        for image, png in zip(images.children, pngs):
+            image.value = png
+            image.width = plots.css_size(png)[0]
+        status.value = box.panel.status_html()
 
     def refresh(change=None):
-        objective = objectives[chooser.value]
-        if make_objective is not None:
-            try:
-                objective = make_objective(**_values(controls))
-            except (ValueError, TypeError) as error:
-                status.value = f"<b>invalid setting:</b> {html.escape(str(error))}"
-                return
-        if change is not None and change["owner"] is chooser:
-            x0.min, x0.max = -1e9, 1e9  # widen first so the new limits never cross
-            y0.min, y0.max = -1e9, 1e9
-            x0.min, x0.max = objective.xlim
-            y0.min, y0.max = objective.ylim
-            x0.value, y0.value = map(float, objective.start)
-        try:
-            optimizers = make_optimizers(**_values(controls))
-        except (ValueError, TypeError) as error:
-            status.value = f"<b>invalid setting:</b> {html.escape(str(error))}"
+        if running:
             return
-        panel.update(objective=objective, optimizers=optimizers, steps=steps_slider.value,
-                     start=(x0.value, y0.value))
-        image.value = panel.png()
-        status.value = panel.status_html()
+        running.append(True)
+        try:
+            run(change)
+        except Exception as error:  # noqa: BLE001 (a widget shows every error, never raises)
+            status.value = _error_html(error)
+        finally:
+            running.clear()
 
-    widgets = [chooser] if len(names) > 1 else []
-    widgets += list(controls.values()) + [steps_slider, x0, y0]
-    for control in widgets:
+    for control in inputs:
         control.observe(refresh, names="value")
-    box = w.VBox([w.HBox(widgets[: (len(widgets) + 1) // 2]),
-                  w.HBox(widgets[(len(widgets) + 1) // 2:]), image, status])
-    box.panel = panel
+    refresh()
     return box
 
 
@@ -323,18 +444,18 @@ def static_scrubber(objective, make_optimizers: Callable[[object], Sequence], va
     """The comparison panel precomputed over one hyperparameter, as a kernel-free slider.
 
     ``make_optimizers(value)`` returns the optimizers for one slider position. Each frame's
-    status line is printed under the figure's title so the diverged runs stay visible.
-    ``weights=True`` adds the accumulator-weight axes (see :class:`ComparisonPanel`).
+    status lines (final losses, divergences) are its readout, text beside the slider.
+    ``weights=True`` adds the accumulator-weight panel (see :class:`ComparisonPanel`).
     """
+    values = list(values)
+    if not values:
+        raise ValueError("values must hold at least one value of the hyperparameter to scrub")
     panel = ComparisonPanel(objective, make_optimizers(values[0]), steps, start,
                             weights=weights)
-    frames = []
+    frames, readouts = [], []
     for value in values:
         panel.update(optimizers=make_optimizers(value))
-        panel.title.set_text("\n".join(panel.messages))
-        frames.append(panel.png())
-    alt = (f"Trajectories of {', '.join(o.name for o in panel.optimizers)} on the "
-           f"{objective.name} and their effective learning rates"
-           + (", with the weights their accumulators give past gradients" if weights else ""))
-    return plots.Scrubber(frames, values, name=name, label=label, alt=alt, fmt=fmt,
-                          initial=initial)
+        frames.append(panel.pngs())
+        readouts.append(panel.messages)
+    return plots.Scrubber(frames, values, name=name, label=label, alt=panel.alts(), fmt=fmt,
+                          initial=initial, readouts=readouts)
