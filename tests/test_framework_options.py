@@ -21,14 +21,18 @@ GRADS = [[0.5, -2.0, 1e-3], [0.4, 1.0, -2e-3], [-0.3, 0.5, 5e-4], [0.1, -0.1, 0.
 THETA0 = [1.0, -0.5, 0.25]
 
 
-def keras_adam(theta0, grads, lr, b1, b2, eps_hat, amsgrad=False):
-    """Keras 3 / TF ``Adam.update_step``, one coordinate at a time."""
+def keras_adam(theta0, grads, lr, b1, b2, eps_hat, amsgrad=False, corrections=(True, True)):
+    """Keras 3 / TF ``Adam.update_step``, one coordinate at a time; ``corrections`` switches
+    the two bias corrections in its step size α_t = lr √(1 − β₂ᵗ)/(1 − β₁ᵗ) (derived by hand:
+    Keras has no such switch)."""
     out = []
     for j in range(len(theta0)):
         theta, m, v, v_hat = theta0[j], 0.0, 0.0, 0.0
         path = []
         for t, g in enumerate((row[j] for row in grads), start=1):
-            alpha = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+            c1 = 1 - b1 ** t if corrections[0] else 1.0
+            c2 = 1 - b2 ** t if corrections[1] else 1.0
+            alpha = lr * math.sqrt(c2) / c1
             m += (g - m) * (1 - b1)
             v += (g * g - v) * (1 - b2)
             if amsgrad:
@@ -103,6 +107,34 @@ def test_corrected_max_reproduces_optax_amsgrad(betas, eps):
         v = betas[1] * v + (1 - betas[1]) * g[k] ** 2
         v_hats.append(v / (1 - betas[1] ** t[k]))
     assert_allclose(state.v_max, np.max(v_hats, axis=0), rtol=1e-14)
+
+
+@pytest.mark.parametrize("corrections", [(True, False), (False, True), (False, False)])
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_eps_hat_with_switched_corrections_reproduces_the_keras_form(corrections, amsgrad):
+    opt = alr.Adam(lr=0.01, betas=(0.5, 0.9), eps=0.1, eps_hat=True, amsgrad=amsgrad,
+                   bias_correction=corrections)
+    thetas, _ = run(opt)
+    expected = keras_adam(THETA0, GRADS, 0.01, 0.5, 0.9, 0.1, amsgrad=amsgrad,
+                          corrections=corrections)
+    assert_allclose(thetas, expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_without_the_second_correction_the_framework_forms_coincide(first):
+    """c₂ = 1: ε̂/√c₂ = ε̂, so eps_hat is the default form, and the maximum of v/c₂ is the
+    maximum of raw v, so the two AMSGrad forms coincide (bit for bit)."""
+    switches = (first, False)
+    for kwargs in ({}, {"amsgrad": True}):
+        plain, _ = run(alr.Adam(lr=0.01, eps=0.1, bias_correction=switches, **kwargs))
+        hat, _ = run(alr.Adam(lr=0.01, eps=0.1, bias_correction=switches, eps_hat=True,
+                              **kwargs))
+        assert_array_equal(hat, plain)
+    raw, raw_state = run(alr.Adam(lr=0.01, amsgrad=True, bias_correction=switches))
+    cor, cor_state = run(alr.Adam(lr=0.01, amsgrad=True, amsgrad_max="corrected",
+                                  bias_correction=switches))
+    assert_array_equal(cor, raw)
+    assert_array_equal(cor_state.v_max, raw_state.v_max)
 
 
 # ---------------------------------------------------------------- closed forms, defaults
@@ -185,6 +217,10 @@ def test_effective_lr_times_m_is_the_step():
 
 
 OPTION_SETS = [{"eps_hat": True, "eps": 0.1},
+               {"bias_correction": False},
+               {"bias_correction": (False, True), "amsgrad": True, "eps_hat": True},
+               {"bias_correction": (True, False), "amsgrad": True,
+                "amsgrad_max": "corrected"},
                {"amsgrad": True, "amsgrad_max": "corrected"},
                {"amsgrad": True, "amsgrad_max": "corrected", "eps_hat": True, "eps": 1e-3},
                {"amsgrad": True, "eps_hat": True, "weight_decay": 0.1, "decoupled": True},
@@ -218,12 +254,11 @@ def test_step_in_place_equals_step(kwargs, dtype):
         g = (rng.normal(size=theta0.shape) * 10.0 ** (1 - k)).astype(dtype)
         pure, pure_state = opt.step(pure, g, pure_state)
         fast_state = opt.step_(fast, g, fast_state)
-    tol = 2e-6 if dtype == np.float32 else 1e-13
     assert fast.dtype == dtype
-    assert_allclose(fast, pure, rtol=tol, atol=tol)
+    assert_array_equal(fast, pure)       # the kernel does step's operations in step's order
     for a, b in zip(fast_state, pure_state):
         if isinstance(a, np.ndarray):
-            assert_allclose(a, b, rtol=tol, atol=tol)
+            assert_array_equal(a, b)
     assert fast_state.count == pure_state.count == 4
 
 

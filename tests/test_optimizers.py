@@ -364,6 +364,9 @@ BATCH_CONFIGS = [
     (alr.RMSProp, {"eps_inside_sqrt": True}, {"lr": [0.001, 0.01, 0.1],
                                                "eps": [1e-8, 1e-4, 1e-1],
                                                "momentum": [0.3, 0.0, 0.9]}),
+    (alr.RMSProp, {"lr_in_momentum": True}, {"lr": [0.001, 0.01, 0.1],
+                                              "momentum": [0.3, 0.5, 0.9],
+                                              "initial_accumulator_value": [0.0, 1.0, 0.1]}),
     (alr.AdaDelta, {}, {"lr": [1.0, 0.5, 0.1], "rho": [0.0, 0.9, 0.95],
                         "eps": [1e-6, 1e-4, 1e-2]}),
     (alr.Adam, {}, {"lr": [1e-3, 1e-2, 1e-1], "eps": [1e-8, 1e-4, 1e-1],
@@ -372,6 +375,9 @@ BATCH_CONFIGS = [
                                                                        [0.9, 0.99, 0.999])}),
     (alr.Adam, {"decoupled": True}, {"lr": [1e-3, 1e-2, 1e-1],
                                       "weight_decay": [0.0, 0.1, 0.5]}),
+    (alr.Adam, {"bias_correction": (False, True)}, {"lr": [1e-3, 1e-2, 1e-1],
+                                                     "betas": ([0.0, 0.5, 0.9],
+                                                               [0.9, 0.99, 0.999])}),
 ]
 
 
@@ -405,6 +411,10 @@ def trajectory(opt, theta, steps, seed, in_place=False):
 
 def state_arrays(state):
     return {f: v for f, v in zip(state._fields, state) if isinstance(v, np.ndarray)}
+
+
+def cast_state(state, dtype):
+    return state._replace(**{f: v.astype(dtype) for f, v in state_arrays(state).items()})
 
 
 @pytest.mark.parametrize("config", BATCH_CONFIGS, ids=config_id)
@@ -456,7 +466,12 @@ IN_PLACE_CONFIGS = [
     (alr.RMSProp, {"eps_inside_sqrt": True, "eps": 1e-4}),
     (alr.RMSProp, {"eps_inside_sqrt": True, "centered": True, "momentum": 0.5}),
     (alr.RMSProp, {"alpha": 1.0, "eps": 1e-2}),
+    (alr.RMSProp, {"momentum": 0.9, "lr_in_momentum": True}),
+    (alr.RMSProp, {"centered": True, "momentum": 0.5, "lr_in_momentum": True,
+                   "eps_inside_sqrt": True, "initial_accumulator_value": 1.0}),
     (alr.Adam, {"lr": 0.01}),
+    (alr.Adam, {"bias_correction": False}),
+    (alr.Adam, {"bias_correction": (False, True), "betas": (0.5, 0.9), "eps_hat": True}),
     (alr.Adam, {"amsgrad": True, "betas": (0.5, 0.9)}),
     (alr.Adam, {"weight_decay": 0.1}),
     (alr.Adam, {"weight_decay": 0.1, "decoupled": True}),
@@ -468,17 +483,6 @@ IN_PLACE_CONFIGS = [
     (alr.AdaGrad, {"lr": 0.1, "eps_inside_sqrt": True, "initial_accumulator_value": 0.1}),
     (alr.AdaDelta, {}),
 ]
-
-BLOCKED = (alr.RMSProp, alr.Adam)
-
-#: Relative to each array's largest entry: the blocked kernels order the same operations
-#: differently (e.g. (1−α)·g·g vs g·g·(1−α)), a few roundings apart; momentum sums cancel.
-TOLERANCE = {np.float32: 1e-5, np.float64: 1e-13}
-
-
-def assert_close_to_scale(actual, expected, dtype):
-    scale = TOLERANCE[dtype] * max(1.0, float(np.max(np.abs(expected))))
-    assert_allclose(actual, expected, rtol=TOLERANCE[dtype], atol=scale)
 
 
 def check_in_place(opt, theta0, dtype, steps=3):
@@ -498,12 +502,12 @@ def check_in_place(opt, theta0, dtype, steps=3):
         state = new_state
     assert state.count == steps
     assert theta.dtype == dtype
-    assert_close_to_scale(theta, expected, dtype)
+    # bit for bit: the blocked kernels (RMSProp, Adam) do step's operations in step's order,
+    # and the generic step_ is the pure step
+    assert_array_equal(theta, expected)
     for field, value in state_arrays(expected_state).items():
         assert getattr(state, field).dtype == dtype
-        assert_close_to_scale(getattr(state, field), value, dtype)
-    if type(opt) not in BLOCKED:
-        assert_array_equal(theta, expected)   # the generic step_ is the pure step
+        assert_array_equal(getattr(state, field), value)
 
 
 def config_name(config):
@@ -732,3 +736,525 @@ def test_grad_is_cast_to_theta_dtype():
     theta = np.ones(3, np.float32)
     new, state = opt.step(theta, np.ones(3, np.float64), opt.init(theta))
     assert new.dtype == np.float32 and state.r.dtype == np.float32
+
+
+# ------------------------------------------------------------------ 6. variant options
+
+
+def test_adam_without_bias_correction_and_beta1_zero_is_rmsprop_bit_for_bit():
+    """m = g when β₁ = 0, and with both corrections off line 6 is −ρ g/(√v + ε): RMSProp's."""
+    rng = np.random.default_rng(20)
+    theta0 = rng.normal(size=(3, 4))
+    adam = alr.Adam(lr=0.05, betas=(0.0, 0.9), eps=1e-3, bias_correction=False)
+    rms = alr.RMSProp(lr=0.05, alpha=0.9, eps=1e-3)
+    a, sa = theta0.copy(), adam.init(theta0)
+    r, sr = theta0.copy(), rms.init(theta0)
+    for _ in range(8):
+        g = rng.normal(size=theta0.shape) * [1e-3, 1.0, 10.0, 1e3]
+        a, sa = adam.step(a, g, sa)
+        r, sr = rms.step(r, g, sr)
+        assert_array_equal(a, r)
+        assert_array_equal(sa.v, sr.r)
+        assert_array_equal(adam.effective_lr(sa), rms.effective_lr(sr))
+
+
+def test_adam_second_correction_only_is_rmsprop_with_bias_correction():
+    """With β₁ = 0, (False, True) is RMSProp plus v̂ = v/(1 − β₂ᵗ); c₁ = 1 − 0ᵗ = 1, so it is
+    also what the default computes for β₁ = 0."""
+    lr, beta2, eps = 0.05, 0.9, 1e-3
+    rng = np.random.default_rng(21)
+    grads = rng.normal(size=(6, 4)) * [1e-2, 1.0, 10.0, 1e3]
+    corrected = alr.Adam(lr=lr, betas=(0.0, beta2), eps=eps, bias_correction=(False, True))
+    default = alr.Adam(lr=lr, betas=(0.0, beta2), eps=eps)
+    theta = mine = np.zeros(4)
+    s1, s2, v = corrected.init(theta), default.init(theta), np.zeros(4)
+    other = theta
+    for t, g in enumerate(grads, start=1):
+        theta, s1 = corrected.step(theta, g, s1)
+        other, s2 = default.step(other, g, s2)
+        v = beta2 * v + (1 - beta2) * g * g
+        mine = mine - lr * g / (eps + np.sqrt(v / (1 - beta2 ** t)))
+        assert_allclose(theta, mine, rtol=1e-12)
+        assert_array_equal(theta, other)
+
+
+@pytest.mark.parametrize("switches", [(True, True), (False, False), (True, False), (False, True)])
+def test_adam_effective_lr_follows_the_bias_correction_switches(switches):
+    """effective_lr = (ρ/c₁)/(√v/√c₂ + ε) with c = 1 where a correction is off."""
+    lr, b1, b2, eps = 0.1, 0.5, 0.75, 1e-3
+    opt = alr.Adam(lr=lr, betas=(b1, b2), eps=eps, bias_correction=switches)
+    theta, state = np.array([1.0, -1.0]), opt.init(np.zeros(2))
+    for t, g in enumerate(([0.5, 2.0], [-1.0, 0.25], [3.0, 1.0]), start=1):
+        new, state = opt.step(theta, np.array(g), state)
+        c1 = 1 - b1 ** t if switches[0] else 1.0
+        c2 = 1 - b2 ** t if switches[1] else 1.0
+        rate = lr / c1 / (np.sqrt(state.v / c2) + eps)
+        assert_allclose(opt.effective_lr(state), rate, rtol=1e-14)
+        assert_allclose(new - theta, -rate * state.m, rtol=1e-12)
+        theta = new
+
+
+def test_adam_bias_correction_options_are_validated_and_shown():
+    for bad in (1, "yes", (True,), (True, 1), [True, False, True], None):
+        with pytest.raises(TypeError, match="bias_correction must be True, False or a pair"):
+            alr.Adam(bias_correction=bad)
+    assert "bias_correction" not in repr(alr.Adam(bias_correction=(True, True)))
+    assert repr(alr.Adam(bias_correction=False)).endswith("bias_correction=False)")
+    assert repr(alr.Adam(bias_correction=[False, True])).endswith(
+        "bias_correction=(False, True))")
+    assert alr.Adam(bias_correction=np.bool_(False)).bias_correction == (False, False)
+
+
+def test_rmsprop_initial_accumulator_first_step_by_hand():
+    """TF1 starts r at 1: r₁ = α + (1 − α) g², so the first step is ρ g/√(r₁ + ε) (ε inside)
+    rather than RMSProp's ρ/√(1 − α)·sign(g)."""
+    lr, alpha, eps = 0.01, 0.9, 1e-10
+    g = np.array([1e-3, -0.5, 20.0])
+    opt = alr.RMSProp(lr=lr, alpha=alpha, eps=eps, eps_inside_sqrt=True,
+                      initial_accumulator_value=1.0)
+    theta, state = opt.step(np.zeros(3), g, opt.init(np.zeros(3)))
+    r1 = alpha + (1 - alpha) * g * g
+    assert_allclose(state.r, r1, rtol=1e-15)
+    assert_allclose(theta, -lr * g / np.sqrt(r1 + eps), rtol=1e-14)
+    assert abs(theta[0]) < 2e-5      # a small gradient takes a small, SGD-like step
+
+
+def test_rmsprop_initial_accumulator_is_an_ordinary_hyperparameter():
+    opt = alr.RMSProp(initial_accumulator_value=np.array([[1.0], [0.0]]))
+    state = opt.init(np.zeros((2, 3)))
+    assert_array_equal(state.r, [[1.0] * 3, [0.0] * 3])
+    assert opt.hyperparameters["initial_accumulator_value"].shape == (2, 1)
+    with pytest.raises(ValueError, match=r"initial_accumulator_value must lie in \[0"):
+        alr.RMSProp(initial_accumulator_value=-1e-3)
+    with pytest.raises(TypeError, match="initial_accumulator_value must be a real number"):
+        alr.RMSProp(initial_accumulator_value="1")
+    with pytest.raises(ValueError, match="do not broadcast together"):
+        alr.RMSProp(lr=np.full(3, 0.1), initial_accumulator_value=np.ones(2))
+
+
+@pytest.mark.parametrize("cls", [alr.AdaGrad, alr.RMSProp])
+def test_initial_accumulator_of_the_wrong_shape_is_a_clear_error(cls):
+    opt = cls(initial_accumulator_value=np.ones(3))
+    with pytest.raises(ValueError, match=r"initial_accumulator_value has shape \(3,\), which "
+                                         r"does not broadcast against theta of shape \(2,\)"):
+        opt.init(np.zeros(2))
+    with pytest.raises(ValueError, match=r"initial_accumulator_value has shape \(3, 1\)"):
+        cls(initial_accumulator_value=np.ones((3, 1))).init(np.zeros(3))
+    assert_array_equal(opt.init(np.zeros((2, 3))).r, 1.0)
+
+
+def test_rmsprop_initial_accumulator_shown_only_when_nonzero():
+    assert repr(alr.RMSProp()) == "RMSProp(lr=0.01, alpha=0.99, eps=1e-08, momentum=0)"
+    assert alr.RMSProp(lr=0.01, alpha=0.9).label == "RMSProp (ρ=0.01, α=0.9)"
+    opt = alr.RMSProp(lr=0.01, alpha=0.9, initial_accumulator_value=1.0)
+    assert "initial_accumulator_value=1" in repr(opt)
+    assert opt.label == "RMSProp (ρ=0.01, α=0.9, r₀=1)"
+    assert "initial_accumulator_value=<array (3,)>" in repr(
+        alr.RMSProp(initial_accumulator_value=np.zeros(3)))
+
+
+def test_rmsprop_momentum_forms_agree_for_a_constant_lr():
+    """B = ρ b when ρ never changes: the same updates up to rounding."""
+    rng = np.random.default_rng(22)
+    theta0 = rng.normal(size=5)
+    for centered in (False, True):
+        torch_form = alr.RMSProp(lr=0.03, alpha=0.9, momentum=0.9, centered=centered)
+        keras_form = alr.RMSProp(lr=0.03, alpha=0.9, momentum=0.9, centered=centered,
+                                 lr_in_momentum=True)
+        a, sa = theta0, torch_form.init(theta0)
+        b, sb = theta0, keras_form.init(theta0)
+        assert sa.lr_momentum is None and sb.momentum is None
+        for _ in range(20):
+            g = rng.normal(size=5)
+            a, sa = torch_form.step(a, g, sa)
+            b, sb = keras_form.step(b, g, sb)
+            assert_allclose(sb.lr_momentum, 0.03 * sa.momentum, rtol=1e-12, atol=1e-15)
+            assert_allclose(a, b, rtol=1e-12)
+
+
+def test_rmsprop_lr_in_momentum_when_lr_changes_by_hand():
+    """One coordinate, α = 0 (so u = g/(|g| + ε) ≈ sign g = 1), μ = 0.5; ρ = 1 then 0.1:
+    PyTorch's b₂ = 1.5 takes −0.15; Keras's B₂ = 0.5·1 + 0.1 = 0.6 takes −0.6."""
+    g, eps = np.array([2.0]), 1e-12
+    u = 2.0 / (2.0 + eps)
+    for lr_in_momentum, second in ((False, 0.1 * (0.5 * u + u)), (True, 0.5 * u + 0.1 * u)):
+        first = alr.RMSProp(lr=1.0, alpha=0.0, eps=eps, momentum=0.5,
+                            lr_in_momentum=lr_in_momentum)
+        theta, state = first.step(np.zeros(1), g, first.init(np.zeros(1)))
+        assert_allclose(theta, [-u], rtol=1e-15)
+        rebuilt = alr.RMSProp(lr=0.1, alpha=0.0, eps=eps, momentum=0.5,
+                              lr_in_momentum=lr_in_momentum)   # takes the state as it is
+        new, state = rebuilt.step(theta, g, state)
+        assert_allclose(theta - new, [second], rtol=1e-14)
+        state = rebuilt.step_(new, g, state)                    # and step_ too
+
+
+def test_rmsprop_lr_in_momentum_needs_momentum():
+    for momentum in (0.0, np.zeros(3)):
+        with pytest.raises(ValueError, match="lr_in_momentum=True .* needs momentum > 0"):
+            alr.RMSProp(momentum=momentum, lr_in_momentum=True)
+    with pytest.raises(TypeError, match="lr_in_momentum must be True or False"):
+        alr.RMSProp(momentum=0.9, lr_in_momentum=1)
+    # an array with some zero entries is a batch in which some runs have no momentum
+    opt = alr.RMSProp(momentum=np.array([[0.0], [0.9]]), lr_in_momentum=True)
+    assert repr(opt).endswith("lr_in_momentum=True)")
+    assert opt.init(np.zeros((2, 3))).lr_momentum.shape == (2, 3)
+
+
+ALL_CLASSES = [(alr.SGD, {"lr": 0.1}), (alr.SGD, {"lr": 0.1, "momentum": 0.9}),
+               (alr.AdaGrad, {}), (alr.RMSProp, {"momentum": 0.5, "centered": True}),
+               (alr.RMSProp, {"momentum": 0.5, "lr_in_momentum": True}), (alr.AdaDelta, {}),
+               (alr.Adam, {"amsgrad": True}), (alr.Adam, {"decoupled": True})]
+
+
+def class_id(config):
+    return "-".join([config[0].__name__, *config[1]])
+
+
+@pytest.mark.parametrize("config", ALL_CLASSES, ids=class_id)
+def test_name_is_display_only(config):
+    cls, kwargs = config
+    named = cls(**kwargs, name="mine")
+    plain = cls(**kwargs)
+    assert named.name == "mine" and repr(named).startswith("mine(")
+    assert named.label.startswith("mine")
+    assert repr(named)[len("mine"):] == repr(plain)[len(plain.name):]
+    theta = np.array([1.0, -2.0, 0.5])
+    a, sa = theta, named.init(theta)
+    b, sb = theta, plain.init(theta)
+    for k in range(3):
+        g = np.array([0.3, -1.0, 2.0]) * (k + 1)
+        a, sa = named.step(a, g, sa)
+        b, sb = plain.step(b, g, sb)
+    assert_array_equal(a, b)
+    assert_array_equal(named.effective_lr(sa), plain.effective_lr(sb))
+    assert (named.decay_key, named.accumulates, named.update_units, named.state_units) == (
+        plain.decay_key, plain.accumulates, plain.update_units, plain.state_units)
+    for bad in ("", 3, b"x"):
+        with pytest.raises(TypeError, match="name must be a non-empty string"):
+            cls(**kwargs, name=bad)
+
+
+def test_default_names():
+    assert alr.Adam(decoupled=True).name == "AdamW"
+    assert alr.Adam(decoupled=True, name="decoupled").name == "decoupled"
+    assert alr.SGD(lr=0.1).label == "GD (ρ=0.1)"
+    assert alr.SGD(lr=0.1, name="plain").label == "plain (ρ=0.1)"
+    assert alr.SGD(lr=0.1, momentum=0.9, name="momentum").label == "momentum (ρ=0.1, μ=0.9)"
+    assert [type(o)(**{"lr": 0.1}).name for o in (alr.SGD(lr=1), alr.AdaGrad(), alr.RMSProp(),
+            alr.AdaDelta(), alr.Adam())] == ["SGD", "AdaGrad", "RMSProp", "AdaDelta", "Adam"]
+
+
+def test_class_attributes_follow_the_options():
+    assert alr.RMSProp(initial_accumulator_value=1.0).accumulator_decay == 0.99
+    assert alr.RMSProp(momentum=0.9, lr_in_momentum=True).state_units["lr_momentum"] == 0
+    assert alr.Adam(bias_correction=False).accumulator_decay == 0.999
+    for opt in (alr.RMSProp(momentum=0.9, centered=True), alr.Adam(amsgrad=True),
+                alr.RMSProp(momentum=0.9, lr_in_momentum=True), alr.SGD(lr=0.1, momentum=0.9)):
+        assert set(state_arrays(opt.init(np.zeros(2)))) <= set(opt.state_units)
+
+
+# ------------------------------------------------------------- 7. optimizers are values
+
+
+@pytest.mark.parametrize("config", ALL_CLASSES, ids=class_id)
+def test_no_method_hands_out_an_internal_array(config):
+    cls, kwargs = config
+    opt = cls(**kwargs)
+    theta = np.array([1.0, -2.0, 0.5])
+    before = run(opt, theta, [[0.1, 0.2, 0.3]] * 3)
+    state = opt.init(theta)
+    e = opt.effective_lr(state)
+    e *= -50                                           # the caller's own array
+    for key, value in opt.hyperparameters.items():
+        with pytest.raises(ValueError, match="read-only"):
+            value[...] = 0
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(opt, key)[...] = 0
+        with pytest.raises(AttributeError, match=f"{key} is read-only"):
+            setattr(opt, key, 0.5)
+    with pytest.raises(AttributeError, match="read-only"):
+        opt.name = "other"
+    with pytest.raises(AttributeError, match="read-only"):
+        del opt.lr
+    assert_array_equal(run(opt, theta, [[0.1, 0.2, 0.3]] * 3), before)
+    assert_array_equal(opt.effective_lr(state), cls(**kwargs).effective_lr(state))
+
+
+def test_sgd_effective_lr_is_cast_like_step():
+    """The issue's case: the returned ρ is a new array, in the state's dtype when it has one."""
+    opt = alr.SGD(lr=0.1)
+    state = opt.init(np.ones(3))
+    e = opt.effective_lr(state)
+    e *= -50
+    assert float(opt.lr) == 0.1 and float(opt.effective_lr(state)) == 0.1
+    theta, _ = opt.step(np.ones(3), np.ones(3), state)
+    assert_allclose(theta, 0.9, rtol=1e-15)
+    momentum = alr.SGD(lr=np.array([[0.1], [0.2]]), momentum=0.5)
+    m_state = momentum.init(np.ones((2, 3), np.float32))
+    rate = momentum.effective_lr(m_state)
+    assert rate.dtype == np.float32 and rate.shape == (2, 3)
+
+
+def test_copies_stay_read_only():
+    import copy
+    import pickle
+    opt = alr.Adam(lr=np.array([0.1, 0.2]))
+    opt.step(np.ones(2), np.ones(2), opt.init(np.ones(2)))   # fills the cast cache
+    for twin in (copy.deepcopy(opt), pickle.loads(pickle.dumps(opt))):
+        with pytest.raises(ValueError, match="read-only"):
+            twin.lr[...] = 0
+        assert repr(twin) == repr(opt)
+        assert_array_equal(run(twin, [1.0, 2.0], [[0.5, 0.5]]), run(opt, [1.0, 2.0], [[0.5, 0.5]]))
+
+
+# -------------------------------------------------------------------- 8. hardening
+
+
+ALL_OPTIMIZER_CONFIGS = [(alr.SGD, {"lr": 0.1}), (alr.SGD, {"lr": 0.1, "momentum": 0.9}),
+                         (alr.AdaGrad, {}), (alr.RMSProp, {}),
+                         (alr.RMSProp, {"centered": True, "momentum": 0.5}),
+                         (alr.RMSProp, {"momentum": 0.5, "lr_in_momentum": True}),
+                         (alr.AdaDelta, {}), (alr.Adam, {}), (alr.Adam, {"amsgrad": True})]
+
+
+@pytest.mark.parametrize("config", ALL_OPTIMIZER_CONFIGS, ids=class_id)
+def test_float16_is_refused_clearly(config):
+    cls, kwargs = config
+    opt = cls(**kwargs)
+    half = np.ones(3, np.float16)
+    with pytest.raises(TypeError, match="float16, which the optimizers refuse"):
+        opt.init(half)
+    with pytest.raises(TypeError, match="float16"):
+        opt.step(half, half, opt.init(np.ones(3, np.float32)))
+    with pytest.raises(TypeError, match="float16"):
+        opt.step_(half, half, opt.init(np.ones(3, np.float32)))
+    # a float16 gradient is fine: it is cast to θ's dtype
+    theta, state = opt.step(np.ones(3, np.float32), half, opt.init(np.ones(3, np.float32)))
+    assert theta.dtype == np.float32
+
+
+@pytest.mark.parametrize("cls", [alr.AdaGrad, alr.RMSProp, alr.AdaDelta, alr.Adam])
+def test_eps_that_rounds_to_zero_in_thetas_dtype_is_refused(cls):
+    """AdaGrad(eps=1e-50) with a float32 θ gave NaN on a zero gradient (0/0)."""
+    opt = cls(eps=1e-50)
+    theta = np.zeros(3, np.float32)
+    with pytest.raises(ValueError, match=r"eps=1e-50 rounds to 0 in float32 .* eps >= 1\.4e-45"):
+        opt.init(theta)
+    state32 = cast_state(opt.init(np.zeros(3)), np.float32)
+    with pytest.raises(ValueError, match="rounds to 0 in float32"):
+        opt.step(theta, theta, state32)
+    float64, _ = opt.step(np.zeros(3), np.zeros(3), opt.init(np.zeros(3)))   # fine in float64
+    assert_array_equal(float64, 0.0)
+    # the smallest float32 ε that does not vanish works, and gives no NaN
+    tiny = cls(eps=2e-45)
+    out, state = tiny.step(theta, theta, tiny.init(theta))
+    with np.errstate(over="ignore"):     # ρ/ε = 0.01/2e-45 exceeds float32's range: inf
+        rate = tiny.effective_lr(state)
+    assert np.all(np.isfinite(out)) and not np.any(np.isnan(rate))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_betas_near_one_are_computed_in_double_precision(dtype):
+    """β₂ = 1 − 1e-9 is 1.0 in float32: 1 − β₂ and 1 − β₂ᵗ in θ's dtype gave 0/0."""
+    theta = np.array([1.0, -1.0, 0.5], dtype)
+    g = np.array([0.5, 0.0, -2.0], dtype)
+    for opt in (alr.Adam(lr=0.1, betas=(0.9, 1 - 1e-9)), alr.Adam(lr=0.1, betas=(1 - 1e-9, 0.5)),
+                alr.RMSProp(lr=0.1, alpha=1 - 1e-9), alr.AdaDelta(rho=1 - 1e-9)):
+        t, s = theta, opt.init(theta)
+        exact, es = theta.astype(np.float64), opt.init(theta.astype(np.float64))
+        for _ in range(3):
+            t, s = opt.step(t, g, s)
+            exact, es = opt.step(exact, g.astype(np.float64), es)
+        assert t.dtype == dtype and not np.any(np.isnan(opt.effective_lr(s)))
+        assert_allclose(t, exact, rtol=1e-6)
+    # the first Adam step is still ≈ ρ sign(g), for a zero gradient 0
+    opt = alr.Adam(lr=0.1, betas=(0.9, 1 - 1e-9))
+    first, _ = opt.step(theta, g, opt.init(theta))
+    assert_allclose(first - theta, -0.1 * np.sign(g), rtol=1e-6)
+
+
+def torch_adam_step(theta, g, lr, b1, b2, eps, t=1):
+    """torch's _single_tensor_adam for one coordinate from zero state, in Python floats."""
+    m, v = (1 - b1) * g, b2 * 0.0 + (1 - b2) * g * g
+    bias_correction1, bias_correction2 = 1 - b1 ** t, 1 - b2 ** t
+    denom = math.sqrt(v) / math.sqrt(bias_correction2) + eps
+    return theta - lr / bias_correction1 * (m / denom)
+
+
+def test_overflow_follows_torchs_order_of_operations():
+    """g = 5e154: g·g = 2.5e309 overflows, (1 − α)·g·g does not (torch's addcmul multiplies
+    by the value first); v/(1 − β₂) overflows, √v/√(1 − β₂) does not (torch divides roots)."""
+    g = np.array([5e154])
+    rms = alr.RMSProp(lr=0.1, alpha=0.99)
+    # torch: square_avg = (1 − α)·g·g = 2.5e307, θ − lr·g/(√ + ε) = 1 − 0.1·10
+    expected = 1.0 - 0.1 * (5e154 / (math.sqrt(0.01 * 5e154 * 5e154) + 1e-8))
+    pure, _ = rms.step(np.ones(1), g, rms.init(np.ones(1)))
+    theta = np.ones(1)
+    rms.step_(theta, g, rms.init(theta))
+    assert_allclose(pure, [expected], atol=1e-15)
+    assert_array_equal(theta, pure)
+    adam = alr.Adam(lr=0.1)
+    expected = torch_adam_step(1.0, 5e154, 0.1, 0.9, 0.999, 1e-8)
+    assert abs(expected - 0.9) < 1e-15
+    pure, _ = adam.step(np.ones(1), g, adam.init(np.ones(1)))
+    theta = np.ones(1)
+    adam.step_(theta, g, adam.init(theta))
+    assert_allclose(pure, [expected], rtol=1e-15)
+    assert_array_equal(theta, pure)
+
+
+# (class, options of the optimizer that made the state, options of the one handed it, the
+# field named in the error)
+FOREIGN_STATES = [
+    (alr.SGD, {"lr": 0.1}, {"lr": 0.1, "momentum": 0.9}, "momentum"),
+    (alr.SGD, {"lr": 0.1, "momentum": 0.9}, {"lr": 0.1}, "momentum"),
+    (alr.RMSProp, {}, {"centered": True}, "g_avg"),
+    (alr.RMSProp, {"centered": True}, {}, "g_avg"),
+    (alr.RMSProp, {}, {"momentum": 0.9}, "momentum"),
+    (alr.RMSProp, {"momentum": 0.9}, {}, "momentum"),
+    (alr.RMSProp, {"momentum": 0.9}, {"momentum": 0.9, "lr_in_momentum": True}, "momentum"),
+    (alr.RMSProp, {"momentum": 0.9, "lr_in_momentum": True}, {"momentum": 0.9}, "momentum"),
+    (alr.RMSProp, {"momentum": 0.9, "lr_in_momentum": True}, {}, "lr_momentum"),
+    (alr.Adam, {}, {"amsgrad": True}, "v_max"),
+    (alr.Adam, {"amsgrad": True}, {}, "v_max"),
+]
+
+
+def foreign_id(case):
+    cls, made, used, _ = case
+    return f"{cls.__name__}-{'-'.join(made) or 'plain'}-to-{'-'.join(used) or 'plain'}"
+
+
+@pytest.mark.parametrize("case", FOREIGN_STATES, ids=foreign_id)
+def test_state_from_a_differently_configured_optimizer_is_refused(case):
+    cls, made, used, field = case
+    user = cls(**used)
+    theta = np.ones(3)
+    state = cls(**made).init(theta)
+    pattern = rf"state\.\w*{field} is (None|set), but .* differently configured"
+    with pytest.raises(ValueError, match=pattern):
+        user.step(theta, theta, state)
+    with pytest.raises(ValueError, match=pattern):
+        user.step_(theta, theta, state)
+    if not (cls is alr.SGD and "momentum" not in used):
+        with pytest.raises(ValueError, match=pattern):
+            user.effective_lr(state)
+
+
+def test_state_from_the_same_options_with_other_hyperparameters_is_accepted():
+    theta = np.ones(3)
+    for old, new in [(alr.RMSProp(lr=0.1, momentum=0.9, lr_in_momentum=True),
+                      alr.RMSProp(lr=0.01, momentum=0.5, lr_in_momentum=True)),
+                     (alr.Adam(lr=0.1, amsgrad=True), alr.Adam(lr=0.5, amsgrad=True)),
+                     (alr.SGD(lr=0.1, momentum=0.9), alr.SGD(lr=1.0, momentum=0.1))]:
+        _, state = old.step(theta, theta, old.init(theta))
+        _, state = new.step(theta, theta, state)
+        assert state.count == 2
+
+
+@pytest.mark.parametrize("config", ALL_OPTIMIZER_CONFIGS, ids=class_id)
+def test_step_in_place_refuses_a_list(config):
+    cls, kwargs = config
+    opt = cls(**kwargs)
+    state = opt.init(np.ones(2))
+    with pytest.raises(TypeError, match="theta must be a numpy array, got list"):
+        opt.step_([1.0, 2.0], np.ones(2), state)
+    for array in state_arrays(state).values():
+        assert_array_equal(array, opt.init(np.ones(2))._asdict()[
+            next(f for f, a in state_arrays(state).items() if a is array)])
+
+
+@pytest.mark.parametrize("config", ALL_OPTIMIZER_CONFIGS, ids=class_id)
+def test_bad_counts_are_refused(config):
+    cls, kwargs = config
+    opt = cls(**kwargs)
+    theta = np.ones(3)
+    state = opt.init(theta)
+    for bad, error, match in [(-1, ValueError, "state.count must be >= 0"),
+                              (1.5, TypeError, "state.count must be an integer"),
+                              (2.0, TypeError, "state.count must be an integer"),
+                              (True, TypeError, "state.count must be an integer"),
+                              (None, TypeError, "state.count must be an integer")]:
+        bad_state = state._replace(count=bad)
+        with pytest.raises(error, match=match):
+            opt.step(theta, theta, bad_state)
+        with pytest.raises(error, match=match):
+            opt.step_(theta.copy(), theta, bad_state)
+        with pytest.raises(error, match=match):
+            opt.effective_lr(bad_state)
+    _, later = opt.step(theta, theta, state._replace(count=np.int64(4)))
+    assert later.count == 5 and type(later.count) is int
+
+
+@pytest.mark.parametrize("config", ALL_OPTIMIZER_CONFIGS, ids=class_id)
+def test_state_of_another_dtype_is_refused(config):
+    """A float32 θ with a float64 state returned float64: the state must have θ's dtype."""
+    cls, kwargs = config
+    opt = cls(**kwargs)
+    state64 = opt.init(np.ones(3))
+    if not state_arrays(state64):
+        return   # SGD without momentum keeps no array
+    theta32 = np.ones(3, np.float32)
+    with pytest.raises(TypeError, match=r"state\.\w+ has dtype float64 but theta has dtype "
+                                        r"float32; call init"):
+        opt.step(theta32, theta32, state64)
+    with pytest.raises(TypeError, match="has dtype float64 but theta has dtype float32"):
+        opt.step_(theta32, theta32, state64)
+    new, state32 = opt.step(theta32, theta32, opt.init(theta32))
+    assert new.dtype == np.float32
+    assert all(a.dtype == np.float32 for a in state_arrays(state32).values())
+
+
+@pytest.mark.parametrize("config", ALL_OPTIMIZER_CONFIGS, ids=class_id)
+def test_step_in_place_with_a_gradient_aliasing_a_state_buffer_equals_step(config):
+    cls, kwargs = config
+    opt = cls(**kwargs)
+    size = optimizers.BLOCK_ELEMENTS + 17
+    theta = np.random.default_rng(23).normal(size=size)
+    _, state = opt.step(theta, np.sin(theta), opt.init(theta))
+    for field in state_arrays(state):
+        pure_state = state._replace(**{f: a.copy() for f, a in state_arrays(state).items()})
+        expected, expected_state = opt.step(theta, getattr(pure_state, field), pure_state)
+        work = theta.copy()
+        live = state._replace(**{f: a.copy() for f, a in state_arrays(state).items()})
+        live = opt.step_(work, getattr(live, field), live)   # g is the buffer step_ writes
+        assert_array_equal(work, expected)
+        for f, value in state_arrays(expected_state).items():
+            assert_array_equal(getattr(live, f), value)
+
+
+@pytest.mark.parametrize("cls", [alr.SGD, alr.RMSProp, alr.Adam])
+def test_step_in_place_refuses_state_buffers_that_share_memory(cls):
+    opt = cls(lr=0.1, momentum=0.9) if cls is not alr.Adam else cls()
+    theta = np.ones(4)
+    state = opt.init(theta)
+    field = next(iter(state_arrays(state)))
+    with pytest.raises(ValueError, match=f"theta and state.{field}, which share memory"):
+        opt.step_(theta, np.ones(4), state._replace(**{field: theta}))
+
+
+@pytest.mark.parametrize("config", [(alr.Adam, {}), (alr.Adam, {"weight_decay": 0.1}),
+                                    (alr.Adam, {"amsgrad": True}), (alr.RMSProp, {}),
+                                    (alr.RMSProp, {"centered": True, "momentum": 0.9}),
+                                    (alr.Adam, {"lr": np.ones((1, 1))})], ids=class_id)
+def test_step_in_place_memory_is_a_few_blocks(config):
+    """Blocks over the flat array: θ of shape (1, 4e6) used to make each scratch buffer one
+    4e6-element row (32 MB for Adam in float32)."""
+    import tracemalloc
+    cls, kwargs = config
+    opt = cls(**kwargs)
+    theta = np.zeros((1, 4_000_000), np.float32)
+    grad = np.ones_like(theta)
+    state = opt.init(theta)
+    opt.step_(theta, grad, state)           # the first call may cast the hyperparameters
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        state = opt.step_(theta, grad, state)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    block_bytes = optimizers.BLOCK_ELEMENTS * theta.itemsize
+    assert peak < 4 * block_bytes + 200_000, f"{peak / 1e6:.1f} MB"   # 2 scratch + slack
+    assert peak < theta.nbytes / 8

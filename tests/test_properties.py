@@ -7,6 +7,7 @@ hyperparameter and the same value spread over an array give the same result.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -40,16 +41,20 @@ def optimizer_specs(draw):
                                  lr_decay=draw(st.sampled_from([0.0, 0.01, 1.0])),
                                  eps_inside_sqrt=draw(st.booleans()))
     if kind == "RMSProp":
-        return alr.RMSProp, dict(lr=lr, eps=eps, alpha=draw(unit(0.0, 1.0)),
-                                 momentum=draw(st.sampled_from([0.0, 0.5, 0.9])),
+        momentum = draw(st.sampled_from([0.0, 0.5, 0.9]))
+        return alr.RMSProp, dict(lr=lr, eps=eps, alpha=draw(unit(0.0, 1.0)), momentum=momentum,
                                  centered=draw(st.booleans()),
-                                 eps_inside_sqrt=draw(st.booleans()))
+                                 eps_inside_sqrt=draw(st.booleans()),
+                                 initial_accumulator_value=draw(st.sampled_from([0.0, 1.0])),
+                                 lr_in_momentum=momentum > 0 and draw(st.booleans()))
     if kind == "AdaDelta":
         return alr.AdaDelta, dict(lr=lr, eps=eps, rho=draw(unit(0.0, 0.999)))
     return alr.Adam, dict(lr=lr, eps=eps, betas=(draw(unit(0.0, 0.999)), draw(unit(0.0, 0.999))),
                           amsgrad=draw(st.booleans()),
                           weight_decay=draw(st.sampled_from([0.0, 0.01, 0.5])),
-                          decoupled=draw(st.booleans()))
+                          decoupled=draw(st.booleans()), eps_hat=draw(st.booleans()),
+                          bias_correction=draw(st.sampled_from(
+                              [True, False, (True, False), (False, True)])))
 
 
 @st.composite
@@ -147,7 +152,7 @@ def spread(kwargs, shape):
     """The same hyperparameters, each as an array of ``shape`` (betas element-wise)."""
     out = {}
     for key, value in kwargs.items():
-        if isinstance(value, bool):
+        if key == "bias_correction" or isinstance(value, bool):
             out[key] = value
         elif key == "betas":
             out[key] = tuple(np.full(shape, b) for b in value)
@@ -171,3 +176,61 @@ def test_scalar_and_array_hyperparameters_agree(spec, problem, per_row):
         assert_array_equal(t1, t2)
         for field, value in arrays_of(s1).items():
             assert_array_equal(value, getattr(s2, field))
+
+
+# ------------------------------------------- precision: extreme ε and β in float16/32/64
+
+#: ε from ordinary to below float32's smallest subnormal (1.4e-45), where it rounds to 0.
+EXTREME_EPS = st.sampled_from([1e-8, 1e-20, 1e-38, 2e-45, 1e-50, 1e-300])
+#: β (or α, ρ_d) from 0 to within 1e-15 of 1, where float32 rounds it to 1.
+EXTREME_BETA = st.sampled_from([0.0, 0.5, 0.9, 0.999, 1 - 1e-7, 1 - 1e-9, 1 - 1e-12, 1 - 1e-15])
+
+
+@st.composite
+def extreme_specs(draw):
+    kind = draw(st.sampled_from(["AdaGrad", "RMSProp", "AdaDelta", "Adam"]))
+    eps, beta = draw(EXTREME_EPS), draw(EXTREME_BETA)
+    if kind == "AdaGrad":
+        return alr.AdaGrad, dict(lr=0.1, eps=eps, eps_inside_sqrt=draw(st.booleans()),
+                                 lr_decay=draw(st.sampled_from([0.0, 1.0])))
+    if kind == "RMSProp":
+        momentum = draw(st.sampled_from([0.0, 0.9]))
+        return alr.RMSProp, dict(lr=0.1, eps=eps, alpha=beta, momentum=momentum,
+                                 centered=draw(st.booleans()),
+                                 eps_inside_sqrt=draw(st.booleans()),
+                                 lr_in_momentum=momentum > 0 and draw(st.booleans()))
+    if kind == "AdaDelta":
+        return alr.AdaDelta, dict(eps=eps, rho=beta)
+    return alr.Adam, dict(lr=0.1, eps=eps, betas=(draw(EXTREME_BETA), beta),
+                          amsgrad=draw(st.booleans()), eps_hat=draw(st.booleans()))
+
+
+@SETTINGS
+@given(spec=extreme_specs(), dtype=st.sampled_from([np.float16, np.float32, np.float64]),
+       data=st.data())
+def test_extreme_eps_and_beta_give_no_nan_or_a_clear_error(spec, dtype, data):
+    """float16 is refused; an ε that rounds to 0 in θ's dtype is refused; otherwise finite
+    inputs give no NaN (1 − β and the bias corrections are computed in float64)."""
+    cls, kwargs = spec
+    opt = cls(**kwargs)
+    shape = data.draw(SHAPES)
+    if dtype == np.float16:
+        with pytest.raises(TypeError, match="float16, which the optimizers refuse"):
+            opt.init(np.zeros(shape, dtype))
+        return
+    if np.float64(kwargs["eps"]).astype(dtype) == 0:
+        with pytest.raises(ValueError, match=f"eps=.* rounds to 0 in {np.dtype(dtype)}"):
+            opt.init(np.zeros(shape, dtype))
+        return
+    elements = st.floats(-1e3, 1e3, width=32, allow_nan=False, allow_infinity=False)
+    theta = data.draw(hnp.arrays(dtype, shape, elements=elements))
+    grads = data.draw(hnp.arrays(dtype, (3,) + shape, elements=elements | st.just(0.0)))
+    state = opt.init(theta)
+    with np.errstate(over="ignore", under="ignore"):   # ρ/ε may exceed the dtype's range
+        for g in grads:
+            theta, state = opt.step(theta, g, state)
+            assert not np.any(np.isnan(theta))
+            for value in arrays_of(state).values():
+                assert not np.any(np.isnan(value))
+            assert not np.any(np.isnan(opt.effective_lr(state)))
+    assert theta.dtype == dtype

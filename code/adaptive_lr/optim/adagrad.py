@@ -67,8 +67,8 @@ class AdaGrad(Optimizer):
     def _options(self):
         return {"eps_inside_sqrt": True} if self.eps_inside_sqrt else {}
 
-    def _initial_values(self, theta):
-        return {"r": self._hyper_for(theta)["initial_accumulator_value"]}
+    def _initial_values(self, h):
+        return {"r": h["initial_accumulator_value"]}
 
     def _lr(self, h, t: int) -> np.ndarray:
         """ρ_t = ρ / (1 + (t − 1) lr_decay), in float64 (PyTorch's ``clr``), cast to θ's dtype."""

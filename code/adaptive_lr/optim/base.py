@@ -29,7 +29,7 @@ from .. import _validation as check
 
 #: Elements per block of the in-place path: large enough that numpy's per-call overhead is
 #: small, small enough that a block's buffers stay in cache (benchmarks/bench_large_step.py).
-BLOCK_ELEMENTS = 1 << 17
+BLOCK_ELEMENTS = 1 << 16
 
 
 class Optimizer:
@@ -164,16 +164,19 @@ class Optimizer:
         """The state's array fields this configuration keeps (default: every field but count)."""
         return self.state_type._fields[1:]
 
-    def _initial_values(self, theta: np.ndarray) -> dict[str, np.ndarray]:
-        """Starting values of the buffers that do not start at 0 (an accumulator's r₀)."""
+    def _initial_values(self, h: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Starting values, from the cast hyperparameters ``h``, of the buffers that do not
+        start at 0 (an accumulator's r₀)."""
         return {}
 
     def init(self, theta) -> NamedTuple:
         """The state before the first step: count 0 and a zero buffer (r₀ for an
-        accumulator) of θ's shape and dtype for each buffer this configuration keeps."""
+        accumulator) of θ's shape and dtype for each buffer this configuration keeps.
+        Hyperparameters that do not fit θ are refused here already."""
         theta = _parameters("theta", theta)
+        h = self._hyper_for(theta)
         buffers = {f: np.zeros_like(theta) for f in self._state_fields()}
-        for field, value in self._initial_values(theta).items():
+        for field, value in self._initial_values(h).items():
             buffers[field][...] = value
         return self.state_type(0, *(buffers.get(f) for f in self.state_type._fields[1:]))
 

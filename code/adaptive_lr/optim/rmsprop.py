@@ -99,11 +99,15 @@ class RMSProp(Optimizer):
                 if getattr(self, k)}
 
     def _state_fields(self):
-        velocity = ("lr_momentum" if self.lr_in_momentum else "momentum",)
-        return ("r",) + ("g_avg",) * self.centered + velocity * bool(np.any(self.momentum))
+        fields = ["r"]
+        if self.centered:
+            fields.append("g_avg")
+        if np.any(self.momentum):
+            fields.append("lr_momentum" if self.lr_in_momentum else "momentum")
+        return tuple(fields)
 
-    def _initial_values(self, theta):
-        return {"r": self._hyper_for(theta)["initial_accumulator_value"]}
+    def _initial_values(self, h):
+        return {"r": h["initial_accumulator_value"]}
 
     def _derived(self):
         return {"1-alpha": 1 - self._hyper["alpha"]}
