@@ -23,7 +23,8 @@ class NonStationary(Objective):
     (curvature 1) with the minimum moved from ``(0, 0)`` to ``(3, -2)``. AdaGrad's sum of
     squared gradients is dominated by the large early gradients, so after the switch its
     steps are tiny and it barely moves; RMSProp's moving average forgets them within about
-    :math:`1/(1-\rho)` steps and follows the minimum.
+    :math:`1/(1-\alpha)` steps (α its decay; ρ is the learning rate) and moves towards the
+    new minimum, near which a constant ρ keeps it hovering at a distance set by ρ.
 
     ``minimizer`` and ``f_min`` describe the final landscape; :meth:`minimizer_at` gives the
     minimizer at any step. The start is ``center_before + (-3, 2)``.
