@@ -13,9 +13,13 @@ import importlib
 from dataclasses import dataclass
 from typing import Callable
 
+from ..objectives import NonStationary
+from ..optim import RMSProp
+from ..robustness import Spread, stress
+from ..runs import minimize
 from ..tables import Link, Table
 
-__all__ = ["VERDICTS", "Claim", "all_claims", "claims_table"]
+__all__ = ["VERDICTS", "Claim", "all_claims", "claims_table", "exact_zero_artifact"]
 
 #: The verdicts a claim can get.
 VERDICTS = ("holds", "holds with a caveat", "fails")
@@ -76,3 +80,21 @@ def claims_table(claims: list[Claim] | None = None) -> Table:
                  [[c.number, c.title, c.korean, c.english,
                    Link(c.chapter, f"{c.chapter}.html#claim-{c.number}"),
                    f"{c.verdict}: {c.reason}"] for c in claims], align="left")
+
+
+def exact_zero_artifact(steps: int = 600, seeds=(0, 1, 2, 3, 4)) -> Spread:
+    """The protocol's first catch: RMSProp (ρ = 0.3, α = 0.9) on the default
+    :class:`~adaptive_lr.objectives.NonStationary` objective, its distance to the moved
+    minimum after ``steps`` steps, exactly and under a tiny gradient perturbation.
+
+    Exactly, the iterate lands on (3, −2) in floating point, where the gradient is exactly 0,
+    so it seems to sit on the minimum; a relative perturbation of 1e-12 shows what RMSProp
+    with a constant ρ really does there: it hovers at about ρ/√2.
+    """
+    moving = NonStationary()
+
+    def distance(objective, start):
+        run = minimize(RMSProp(lr=0.3, alpha=0.9), objective, start, steps)
+        return {"distance": float(moving.distance_to_minimum(run.final_theta, steps))}
+
+    return stress(distance, moving, seeds=seeds, noise=None, starts=0)
