@@ -8,8 +8,16 @@ Each optimizer is a small object holding validated hyperparameters, with three m
 * ``effective_lr(state)`` returns the per-coordinate rate the last step applied.
 
 ``step_(theta, grad, state)`` does the same update in place, for large models; RMSProp and
-Adam have an allocation-free version working in cache-sized blocks, the pure ``step`` stays
-the readable reference and the tests check that both agree.
+Adam have an allocation-free version working in cache-sized blocks of the flat arrays, doing
+``step``'s operations in ``step``'s order: the pure ``step`` stays the readable reference and
+the tests check that both agree bit for bit.
+
+Optimizers are values: hyperparameters are read-only, and a variant is an option of its
+optimizer (``Adam(bias_correction=...)``, ``RMSProp(initial_accumulator_value=...,
+lr_in_momentum=...)``), never another class. ``name=`` sets the display name only. θ is
+float32 or float64 (float16 is refused, see :mod:`adaptive_lr.optim.base`), the state has
+θ's dtype, and factors that rounding would spoil (1 − β, bias corrections) are computed in
+float64, as PyTorch does.
 
 Vectorization: every hyperparameter may be a scalar or an array that broadcasts against
 ``theta``. With ``theta`` of shape ``(n, d)`` and ``lr`` of shape ``(n, 1)`` one call runs ``n``

@@ -41,9 +41,9 @@ class Adam(Optimizer):
       - ε (``eps``): default 1e-8, outside the root as in the paper's Algorithm 1.
       - ``bias_correction``: True (default, the paper), False, or a pair ``(first, second)``
         switching :math:`c_1` and :math:`c_2` separately (a switched-off correction is 1).
-        With β₁ = 0, ``False`` is :class:`RMSProp` with α = β₂ (and ε outside the root) and
-        ``(False, True)`` is RMSProp with bias correction, which is what the default computes
-        for β₁ = 0 (the two corrections then cancel only in their product, not separately).
+        With β₁ = 0, ``False`` is :class:`RMSProp` with α = β₂ (ε outside the root), and
+        ``(False, True)`` is RMSProp with bias correction, which is also what the default
+        computes for β₁ = 0 (then c₁ = 1 − 0ᵗ = 1).
       - ``eps_hat``: Keras/TensorFlow's form, the paper's "efficient" rewriting of line 6 with
         ε̂ = ``eps`` added to the *un-corrected* √v:
 

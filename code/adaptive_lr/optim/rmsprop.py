@@ -39,11 +39,12 @@ class RMSProp(Optimizer):
         \text{PyTorch (default):}\quad b_t = \mu b_{t-1} + u_t,\ \ \Delta\Theta_t = -\rho_t b_t;
         \qquad
         \text{Keras, optax, TF (}\texttt{lr\_in\_momentum}\text{):}\quad
-        B_t = \mu B_{t-1} + \rho_t u_t,\ \ \Delta\Theta_t = -B_t.
+        B_t = \mu B_{t-1} + \rho_t u_t,\ \ \Delta\Theta_t = -B_t,
 
-    For a constant ρ the two give the same updates (B = ρb); they differ when ρ changes
-    between steps: an optimizer rebuilt with a new ``lr`` keeps the state, and b then applies
-    the new ρ to all the velocity, B only to the new gradient.
+    with ρ_t the ``lr`` of the optimizer taking step t. For a constant ρ the two give the
+    same updates (B = ρb); they differ when ρ changes between steps (an optimizer rebuilt
+    with a new ``lr`` accepts the old one's state): b applies the new ρ to all the velocity,
+    B only to the new gradient.
 
     where:
       - ρ (``lr``): learning rate, default 0.01 (PyTorch).
