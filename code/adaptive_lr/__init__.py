@@ -1,8 +1,13 @@
 """adaptive_lr: the shared package of the textbook *Adaptive learning rates*.
 
-Vectorized numpy optimizers (:mod:`.optimizers`), test objectives (:mod:`.objectives`), a runner
-that records trajectories and flags divergence (:mod:`.runs`), real-data tasks (:mod:`.data`),
-plots (:mod:`.plots`) and widgets (:mod:`.widgets`) for the chapters.
+The library: vectorized numpy optimizers (:mod:`.optim`), runners that record trajectories
+and report divergence (:mod:`.runs`, :mod:`.divergence`), the step-by-step replay of an
+optimizer (:mod:`.trace`), the book's robustness protocol for a verdict
+(:mod:`.robustness`), test objectives (:mod:`.objectives`), real-data tasks (:mod:`.data`),
+the memory of an average (:mod:`.memory`), result tables (:mod:`.tables`), and figures and
+widgets (:mod:`.plots`, :mod:`.widgets`, imported on demand: they need matplotlib and
+ipywidgets). The experiments behind each chapter live in :mod:`.chapters`, which builds on the
+library and is never imported by it.
 
 >>> import numpy as np, adaptive_lr as alr
 >>> opt = alr.RMSProp(lr=0.01, alpha=0.99, eps=1e-8)
@@ -10,9 +15,10 @@ plots (:mod:`.plots`) and widgets (:mod:`.widgets`) for the chapters.
 >>> state = opt.init(theta)
 >>> theta_next, state = opt.step(theta, 2 * theta, state)
 """
+from . import data, divergence, memory, objectives, optim, robustness, runs, tables, trace
 from .divergence import DivergenceMonitor
 from .optim import (SGD, AdaDelta, AdaDeltaState, AdaGrad, AdaGradState, Adam, AdamState,
-                         Optimizer, RMSProp, RMSPropState, SGDState)
+                    Optimizer, RMSProp, RMSPropState, SGDState)
 from .runs import Run, Training, hyper_grid, minimize, train
 
 __version__ = "0.1.0"
@@ -21,4 +27,6 @@ __all__ = [
     "SGD", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "Optimizer",
     "SGDState", "AdaGradState", "RMSPropState", "AdaDeltaState", "AdamState",
     "minimize", "train", "hyper_grid", "Run", "Training", "DivergenceMonitor",
+    "data", "divergence", "memory", "objectives", "optim", "robustness", "runs", "tables",
+    "trace",
 ]
