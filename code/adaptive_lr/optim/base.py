@@ -20,6 +20,7 @@ Conventions every optimizer follows:
 """
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import NamedTuple
 
@@ -164,6 +165,11 @@ class Optimizer:
         """The state's array fields this configuration keeps (default: every field but count)."""
         return self.state_type._fields[1:]
 
+    @functools.cached_property
+    def _keeps(self) -> tuple[str, ...]:
+        """:meth:`_state_fields`, computed once: every step checks the state against it."""
+        return self._state_fields()
+
     def _initial_values(self, h: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Starting values, from the cast hyperparameters ``h``, of the buffers that do not
         start at 0 (an accumulator's r₀)."""
@@ -175,7 +181,7 @@ class Optimizer:
         Hyperparameters that do not fit θ are refused here already."""
         theta = _parameters("theta", theta)
         h = self._hyper_for(theta)
-        buffers = {f: np.zeros_like(theta) for f in self._state_fields()}
+        buffers = {f: np.zeros_like(theta) for f in self._keeps}
         for field, value in self._initial_values(h).items():
             buffers[field][...] = value
         return self.state_type(0, *(buffers.get(f) for f in self.state_type._fields[1:]))
@@ -187,11 +193,12 @@ class Optimizer:
             raise TypeError(f"state must be the {self.state_type.__name__} returned by "
                             f"{self.name}.init, got {type(state).__name__}")
         count = state.count
-        if isinstance(count, (bool, np.bool_)) or not isinstance(count, numbers.Integral):
+        if type(count) is not int and (isinstance(count, (bool, np.bool_))
+                                       or not isinstance(count, numbers.Integral)):
             raise TypeError(f"state.count must be an integer (the steps taken), got {count!r}")
         if count < 0:
             raise ValueError(f"state.count must be >= 0 (the steps taken), got {count}")
-        keeps = self._state_fields()
+        keeps = self._keeps
         for field, value in zip(state._fields[1:], state[1:]):
             if (field in keeps) != isinstance(value, np.ndarray):
                 option = self.buffer_options.get(field, "")
