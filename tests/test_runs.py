@@ -414,3 +414,42 @@ def test_train_freezes_a_diverged_run_as_minimize_does():
     assert result.diverged_at[0] == -1 and result.diverged_at[1] >= 0
     assert np.isnan(result.params[1]).all() and np.isfinite(result.params[0]).all()
     assert np.isnan(result.epoch_train_loss[-1, 1])
+
+
+# ------------------------------------------------------------------- schedules
+
+
+def test_a_schedule_runs_one_optimizer_per_step_sharing_the_state():
+    from adaptive_lr.schedules import scheduled, step_decay
+    bowl = objectives.ill_conditioned()
+    rates = step_decay(0.03, 40, every=20, factor=0.1)
+    run = minimize(scheduled(lambda lr: alr.RMSProp(lr=lr, alpha=0.9), rates), bowl,
+                   bowl.start, 40)
+    theta, state = bowl.start.copy(), None
+    for t, lr in enumerate(rates):
+        opt = alr.RMSProp(lr=lr, alpha=0.9)
+        state = opt.init(theta) if state is None else state
+        theta, state = opt.step(theta, bowl.grad(theta, t), state)
+    assert_array_equal(run.final_theta, theta)
+    # the rates are each step's own optimizer's, as trace records them
+    schedule = scheduled(lambda lr: alr.RMSProp(lr=lr, alpha=0.9), rates)
+    assert_array_equal(run.lrs, alr.trace.trace(schedule, bowl, bowl.start, 40).rates)
+    assert run.lrs[25, 0] < run.lrs[15, 0] / 5                       # ρ fell tenfold at 20
+    with pytest.raises(ValueError, match="cannot run 41 steps"):
+        minimize(scheduled(lambda lr: alr.SGD(lr=lr), rates), bowl, bowl.start, 41)
+    with pytest.raises(TypeError, match="one kind"):
+        minimize([alr.SGD(lr=0.1), alr.Adam()], bowl, bowl.start, 2)
+
+
+def test_train_follows_a_schedule():
+    from adaptive_lr.schedules import scheduled
+    task = alr.data.sparse_logistic(n_samples=200)
+    params0 = task.init(0)
+    steps = 2 * -(-len(task.y_train) // 32)
+    constant = alr.train(alr.SGD(lr=0.5), task, params0, epochs=2)
+    same = alr.train(scheduled(lambda lr: alr.SGD(lr=lr), [0.5] * steps), task, params0,
+                     epochs=2)
+    assert_array_equal(constant.params, same.params)
+    with pytest.raises(ValueError, match="cannot run"):
+        alr.train(scheduled(lambda lr: alr.SGD(lr=lr), [0.5] * (steps - 1)), task, params0,
+                  epochs=2)

@@ -4,7 +4,7 @@ The library: vectorized numpy optimizers (:mod:`.optim`), runners that record tr
 and report divergence (:mod:`.runs`, :mod:`.divergence`), the step-by-step replay of an
 optimizer (:mod:`.trace`), the book's robustness protocol for a verdict
 (:mod:`.robustness`), test objectives (:mod:`.objectives`), real-data tasks (:mod:`.data`),
-the memory of an average (:mod:`.memory`), result tables (:mod:`.tables`), and figures and
+learning-rate schedules (:mod:`.schedules`), the memory of an average (:mod:`.memory`), result tables (:mod:`.tables`), and figures and
 widgets (:mod:`.plots`, :mod:`.widgets`, imported on demand: they need matplotlib and
 ipywidgets). The experiments behind each chapter live in :mod:`.chapters`, which builds on the
 library and is never imported by it.
@@ -15,7 +15,8 @@ library and is never imported by it.
 >>> state = opt.init(theta)
 >>> theta_next, state = opt.step(theta, 2 * theta, state)
 """
-from . import data, divergence, memory, objectives, optim, robustness, runs, tables, trace
+from . import (data, divergence, memory, objectives, optim, robustness, runs, schedules, tables,
+               trace)
 from .divergence import DivergenceMonitor
 from .optim import (SGD, AdaDelta, AdaDeltaState, AdaGrad, AdaGradState, Adam, AdamState,
                     Optimizer, RMSProp, RMSPropState, SGDState)
@@ -27,6 +28,6 @@ __all__ = [
     "SGD", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "Optimizer",
     "SGDState", "AdaGradState", "RMSPropState", "AdaDeltaState", "AdamState",
     "minimize", "train", "hyper_grid", "Run", "Training", "DivergenceMonitor",
-    "data", "divergence", "memory", "objectives", "optim", "robustness", "runs", "tables",
-    "trace",
+    "data", "divergence", "memory", "objectives", "optim", "robustness", "runs", "schedules",
+    "tables", "trace",
 ]

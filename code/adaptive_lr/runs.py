@@ -17,6 +17,7 @@ import numpy as np
 from . import _validation as check
 from .data import Task
 from .divergence import EXPLODE, DivergenceMonitor
+from .schedules import optimizer_at
 
 __all__ = ["Run", "minimize", "Training", "train", "hyper_grid", "steps_to", "settle_step",
            "fastest"]
@@ -81,8 +82,9 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = EXPLODE,
     """Run ``opt`` on ``objective`` from ``theta0`` for ``steps`` steps; never raises on divergence.
 
     Args:
-      opt: an optimizer from :mod:`adaptive_lr.optimizers`; array hyperparameters broadcast
-        against ``theta0``, so a batch of runs is one call.
+      opt: an optimizer from :mod:`adaptive_lr.optim`; array hyperparameters broadcast
+        against ``theta0``, so a batch of runs is one call. Or a schedule: one optimizer per
+        step sharing one state (:func:`adaptive_lr.schedules.scheduled`).
       objective: anything with ``value(theta, step)`` and ``grad(theta, step)`` vectorized over
         leading axes (see :mod:`adaptive_lr.objectives`).
       theta0: float array ``(*B, d)``: ``(2,)`` for one run, ``(n, 2)`` for ``n`` runs.
@@ -94,17 +96,18 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = EXPLODE,
     A run that diverges (non-finite or exploding loss) is frozen: its record is NaN from that
     step on, the other runs carry on, and ``Run.message`` says when and why it stopped.
     """
-    _check_optimizer(opt)
+    steps = check.positive_int("steps", steps)
+    step_optimizer = optimizer_at(opt, steps)
+    _check_optimizer(step_optimizer(0))
     if not (callable(getattr(objective, "value", None))
             and callable(getattr(objective, "grad", None))):
         raise TypeError(f"objective must have value(theta, step) and grad(theta, step) methods "
                         f"(an adaptive_lr.objectives.Objective), got {type(objective).__name__}")
-    steps = check.positive_int("steps", steps)
     record_every = check.positive_int("record_every", record_every)
     theta = check.float_array("theta0", theta0).copy()
     if theta.ndim == 0:
         raise ValueError("theta0 must have at least one axis, the parameters: shape (*B, d)")
-    state = opt.init(theta)
+    state = step_optimizer(0).init(theta)
     recorded = np.unique(np.r_[np.arange(0, steps + 1, record_every), steps])
     thetas = np.empty((len(recorded),) + theta.shape, theta.dtype)
     losses = np.empty((len(recorded),) + theta.shape[:-1], theta.dtype)
@@ -115,7 +118,8 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = EXPLODE,
     slot = 1
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
-            theta, state = opt.step(theta, objective.grad(theta, t - 1), state)
+            opt_t = step_optimizer(t - 1)
+            theta, state = opt_t.step(theta, objective.grad(theta, t - 1), state)
             loss = objective.value(theta, t)
             # NaN is absorbing in every optimizer here, so a run frozen once stays frozen
             if monitor.update(t, theta, loss).any():
@@ -125,7 +129,7 @@ def minimize(opt, objective, theta0, steps: int, *, explode: float = EXPLODE,
                     break
             if t == recorded[slot]:
                 thetas[slot], losses[slot] = theta, loss
-                lrs[slot - 1] = opt.effective_lr(state)
+                lrs[slot - 1] = opt_t.effective_lr(state)
                 if monitor.any_diverged:
                     lrs[slot - 1][monitor.diverged] = np.nan
                 slot += 1
@@ -195,7 +199,8 @@ class Training:
 
 def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, seed: int = 0,
           explode: float = EXPLODE) -> Training:
-    """Minibatch training of every run in ``params0`` (shape ``(*batch, P)``) with ``opt``.
+    """Minibatch training of every run in ``params0`` (shape ``(*batch, P)``) with ``opt``
+    (an optimizer, or a schedule of one per update as in :func:`minimize`).
 
     Each epoch visits the training set once in the order of a permutation drawn from
     ``np.random.default_rng(seed)``, in minibatches of ``batch_size`` (the last may be
@@ -207,7 +212,6 @@ def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, s
     """
     if not isinstance(task, Task):
         raise TypeError(f"task must be a Task (e.g. digits_softmax()), got {type(task).__name__}")
-    _check_optimizer(opt, rates=False)
     params = task._params("params0", params0)
     epochs = check.positive_int("epochs", epochs)
     n = task.X_train.shape[0]
@@ -219,6 +223,8 @@ def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, s
 
     batch = params.shape[:-1]
     steps_per_epoch = -(-n // batch_size)
+    step_optimizer = optimizer_at(opt, epochs * steps_per_epoch)
+    _check_optimizer(step_optimizer(0), rates=False)
     step_losses = np.full((epochs * steps_per_epoch,) + batch, np.nan)
     train_loss = np.full((epochs + 1,) + batch, np.nan)
     test_accuracy = np.full((epochs + 1,) + batch, np.nan)
@@ -234,7 +240,7 @@ def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, s
         loss = task.loss(params, task.X_train, task.y_train)
         monitor = DivergenceMonitor(loss, explode)
         evaluate(0, params, loss)
-        state = opt.init(params)
+        state = step_optimizer(0).init(params)
         step = 0
         for epoch in range(1, epochs + 1):
             order = rng.permutation(n)
@@ -244,7 +250,7 @@ def train(opt, task: Task, params0, *, epochs: int = 10, batch_size: int = 32, s
                 if monitor.update(step, params, loss).any():
                     params, loss = monitor.freeze(params, loss)
                 step_losses[step] = loss
-                params, state = opt.step(params, grad, state)
+                params, state = step_optimizer(step).step(params, grad, state)
                 step += 1
             loss = task.loss(params, task.X_train, task.y_train)
             if monitor.update(step, params, loss).any():

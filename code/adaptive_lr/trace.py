@@ -28,6 +28,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import _validation as check
+from .schedules import optimizer_at
 from .tables import format_table
 
 __all__ = ["Trace", "trace", "COLUMNS"]
@@ -174,15 +175,6 @@ def _accumulator(state) -> np.ndarray | None:
     return None
 
 
-def _schedule(opt) -> Callable[[int], object]:
-    """Step t's optimizer: ``opt`` itself, or ``opt[t]`` for a sequence (a schedule)."""
-    if isinstance(opt, (list, tuple)):
-        if not opt:
-            raise ValueError("opt must be an optimizer or a non-empty sequence of them")
-        return opt.__getitem__
-    return lambda t: opt
-
-
 def trace(opt, gradients, theta0=None, steps: int | None = None) -> Trace:
     """Run ``steps`` steps of ``opt`` from ``theta0`` and record every internal quantity.
 
@@ -191,8 +183,9 @@ def trace(opt, gradients, theta0=None, steps: int | None = None) -> Trace:
     constant gradient, a sudden drop), or an objective to follow a real run step by step.
 
     Args:
-      opt: an optimizer from :mod:`adaptive_lr.optim`, or a sequence of optimizers of one
-        kind, one per step, sharing the state: a schedule (e.g. ρ that changes mid-run).
+      opt: an optimizer from :mod:`adaptive_lr.optim`, or a schedule: a sequence of
+        optimizers of one kind, one per step, sharing the state
+        (:func:`adaptive_lr.schedules.scheduled`).
       gradients: an objective (anything with ``grad(theta, step)``; its ``value`` is recorded
         too); a function returning the gradient, ``grad_fn(theta)`` or
         ``grad_fn(theta, step)`` with ``step`` counting from 0; or an array of shape
@@ -212,19 +205,17 @@ def trace(opt, gradients, theta0=None, steps: int | None = None) -> Trace:
         theta0 = np.zeros(rows.shape[1:], rows.dtype)
     theta = check.float_array("theta0", theta0).copy()
     grad_fn, value_fn, steps = _gradient_function(gradients, steps, theta)
-    optimizer_at = _schedule(opt)
-    if isinstance(opt, (list, tuple)) and len(opt) < steps:
-        raise ValueError(f"a schedule of {len(opt)} optimizers cannot run {steps} steps")
-    state = optimizer_at(0).init(theta)
+    step_optimizer = optimizer_at(opt, steps)
+    state = step_optimizer(0).init(theta)
     thetas = np.empty((steps + 1,) + theta.shape, theta.dtype)
     grads, rates, deltas = (np.empty((steps,) + theta.shape, theta.dtype) for _ in range(3))
     has_accumulator = _accumulator(state) is not None
     accumulators = np.empty((steps,) + theta.shape, theta.dtype) if has_accumulator else None
     thetas[0] = theta
-    label = optimizer_at(0).label
+    label = step_optimizer(0).label
     with np.errstate(all="ignore"):
         for t in range(steps):
-            step_opt = optimizer_at(t)
+            step_opt = step_optimizer(t)
             g = check.matching_grad(theta, grad_fn(theta, t))
             theta_next, state = step_opt.step(theta, g, state)
             grads[t] = g
