@@ -202,7 +202,10 @@ def test_scrubber_frames_of_several_panels_wrap_in_a_row():
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"name": "Bad Name"}, ValueError, "name"),
     ({"initial": 5}, ValueError, "initial"),
-    ({"initial": True}, ValueError, "initial"),
+    ({"initial": True}, TypeError, "initial must be an integer"),
+    ({"frames": 3}, TypeError, "frames and values must be sequences"),
+    ({"label": None}, TypeError, "label must be a string"),
+    ({"frames": [7]}, TypeError, "a frame or panel must be PNG bytes"),
     ({"frames": [b"png"]}, TypeError, "PNG bytes"),
     ({"frames": [pngs(1)[0], pngs(2)], "values": [1, 2]}, ValueError, "same number of panels"),
     ({"values": []}, ValueError, "non-empty and of equal length"),
@@ -229,6 +232,8 @@ def test_panel_row_shows_figures_side_by_side_and_closes_them():
     assert not plt.fignum_exists(pyplot_figure.number)
     with pytest.raises(TypeError, match="figures must be a Figure"):
         plots.PanelRow([], alt="none")
+    with pytest.raises(ValueError, match="alt must be a string or a sequence of 1 strings"):
+        plots.PanelRow(plots.panels(1)[0], alt=3)
 
 
 # ---------------------------------------- the scrubber's script, run in a real browser

@@ -368,3 +368,14 @@ def test_widget_status_names_the_value_the_slider_shows():
                                     lambda rho: [alr.SGD(lr=rho)], {"rho": rho}, steps=10)
     shown = 10 ** (rho.min + round((math.log10(rho.value) - rho.min) / rho.step) * rho.step)
     assert f"{shown:.3g}" == "0.07" and "GD (ρ=0.07)" in parts(box)[1].value
+
+
+def test_start_sliders_grids_pass_through_the_start():
+    odd = objectives.ill_conditioned()
+    box = widgets.comparison_widget({"quadratic": odd}, lambda: pair(0.01), {}, steps=10,
+                                    start=(-3.123, 1.01))
+    x0, y0 = [c for c in parts(box)[0] if "start" in c.description]
+    for slider, value in ((x0, -3.123), (y0, 1.01)):
+        steps = (value - slider.min) / slider.step
+        assert slider.value == value and abs(steps - round(steps)) < 1e-9
+    np.testing.assert_array_equal(box.panel.start, [-3.123, 1.01])

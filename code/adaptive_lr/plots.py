@@ -258,10 +258,10 @@ def png_bytes(fig, dpi: float = DPI) -> bytes:
 def encode_png(image) -> bytes:
     """A PIL image as PNG bytes, small and fast: a 256-colour palette, the fastest zlib level.
 
-    Line figures have few colours (the palette, greys and their anti-aliased blends), so the
-    palette loses nothing the eye sees and makes the file about three times smaller, which
-    matters for a page that embeds every frame of its scrubbers; the encoder then has a third
-    of the bytes to compress, so it is faster too (a widget encodes on every slider move).
+    Line figures have few colours (the palette, greys and their anti-aliased blends), so 256
+    change nothing the eye can tell apart and make the file about three times smaller, which
+    matters for a page that embeds every frame of its scrubbers; the encoder then has a
+    quarter of the bytes to compress, so it is faster too (a widget encodes on every move).
     """
     from PIL import Image
 
@@ -278,7 +278,7 @@ def css_size(png: bytes) -> tuple[int, int]:
     """The CSS size a PNG is shown at: its pixels (from the IHDR chunk) over :data:`DENSITY`."""
     if not isinstance(png, bytes) or png[:8] != _PNG_SIGNATURE or len(png) < 24:
         raise TypeError(f"a frame or panel must be PNG bytes (e.g. from png_bytes), "
-                        f"got {type(png).__name__} {png[:12]!r}")
+                        f"got {type(png).__name__} {repr(png)[:30]}")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     return max(1, width // DENSITY), max(1, height // DENSITY)
 
@@ -297,10 +297,11 @@ def _row_html(pngs: Sequence[bytes], alts: Sequence[str], attributes: str = "",
 
 def _texts(name: str, value, n: int) -> list[str]:
     """``value`` as ``n`` strings: one string for all, or a sequence of ``n``."""
-    texts = [value] * n if isinstance(value, str) else list(value)
-    if len(texts) != n or not all(isinstance(t, str) for t in texts):
+    texts = [value] * n if isinstance(value, str) else value
+    if not isinstance(texts, Sequence) or len(texts) != n \
+            or not all(isinstance(t, str) for t in texts):
         raise ValueError(f"{name} must be a string or a sequence of {n} strings, got {value!r}")
-    return texts
+    return list(texts)
 
 
 def _readout(lines) -> str:
@@ -312,8 +313,27 @@ def _readout(lines) -> str:
     raise TypeError(f"a readout must be a string or a sequence of strings, got {lines!r}")
 
 
+def _frames(frames: list) -> list[list[bytes]]:
+    """Each frame as its list of panel PNGs, checked: PNG bytes, as many panels in each."""
+    panels = [[f] if isinstance(f, bytes) else list(f) if isinstance(f, Sequence) else [f]
+              for f in frames]
+    for png in (png for frame in panels for png in frame):
+        css_size(png)
+    if len({len(frame) for frame in panels}) != 1:
+        raise ValueError("every frame must have the same number of panels")
+    return panels
+
+
+def _formatted(fmt: str, values: list) -> list[str]:
+    try:
+        return [fmt.format(v) for v in values]
+    except (AttributeError, ValueError, TypeError, IndexError, KeyError) as error:
+        raise ValueError(f"fmt {fmt!r} cannot format the values {values!r}: {error}") from None
+
+
 def _figures(figures) -> list[Figure]:
-    figures = [figures] if isinstance(figures, Figure) else list(figures)
+    figures = [figures] if isinstance(figures, Figure) else \
+        list(figures) if isinstance(figures, Sequence) else []
     if not figures or not all(isinstance(f, Figure) for f in figures):
         raise TypeError(f"figures must be a Figure or a non-empty sequence of them, "
                         f"got {figures!r}")
@@ -356,29 +376,27 @@ class Scrubber:
                  readouts: Sequence[str | Sequence[str]] = None):
         if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9-]*", name):
             raise ValueError(f"name must be lowercase letters, digits and '-', got {name!r}")
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a string (the slider's name), got {label!r}")
+        try:
+            frames, values = list(frames), list(values)
+        except TypeError:
+            raise TypeError("frames and values must be sequences, one frame per value") from None
         if len(frames) != len(values) or not frames:
             raise ValueError(f"frames and values must be non-empty and of equal length, got "
                              f"{len(frames)} frames and {len(values)} values")
-        if isinstance(initial, bool) or not isinstance(initial, int) \
-                or not 0 <= initial < len(frames):
-            raise ValueError(f"initial must index a frame (0..{len(frames) - 1}), got {initial!r}")
-        self.frames = [[f] if isinstance(f, bytes) else list(f) for f in frames]
-        if len({len(f) for f in self.frames}) != 1:
-            raise ValueError("every frame must have the same number of panels")
-        for frame in self.frames:
-            for png in frame:
-                css_size(png)
-        try:
-            self.texts = [fmt.format(v) for v in values]
-        except (ValueError, TypeError, IndexError, KeyError) as error:
-            raise ValueError(f"fmt {fmt!r} cannot format the values {list(values)!r}: "
-                             f"{error}") from None
-        readouts = [""] * len(frames) if readouts is None else list(readouts)
-        if len(readouts) != len(frames):
+        initial = check.positive_int("initial", initial, minimum=0)
+        if initial >= len(frames):
+            raise ValueError(f"initial must index a frame (0..{len(frames) - 1}), got {initial}")
+        self.frames = _frames(frames)
+        self.texts = _formatted(fmt, values)
+        if readouts is None:
+            readouts = [""] * len(frames)
+        if not isinstance(readouts, Sequence) or len(readouts) != len(frames):
             raise ValueError(f"readouts must hold one entry per frame ({len(frames)}), "
-                             f"got {len(readouts)}")
+                             f"got {readouts!r}")
         self.readouts = [_readout(r) for r in readouts]
-        self.values, self.alts = list(values), _texts("alt", alt, len(self.frames[0]))
+        self.values, self.alts = values, _texts("alt", alt, len(self.frames[0]))
         self.name, self.label, self.fmt, self.initial = name, label, fmt, initial
 
     def _repr_html_(self) -> str:

@@ -345,8 +345,9 @@ def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
       make_optimizers: called with the current value of every control in ``controls`` as a
         keyword argument; returns the optimizers to compare.
       controls: name → ipywidgets control (sliders for ρ, α, ε, ...). A slider's grid is
-        moved onto its initial value (see :func:`_grid_through_value`), and a slider without
-        a width gets :data:`CONTROL_WIDTH`.
+        moved onto its initial value (its ``min`` rises by less than one step), so the number
+        shown beside it is the one that runs; a control without a width gets
+        :data:`CONTROL_WIDTH`.
       steps: initial number of steps (a slider is added); ``start`` the initial start point
         (two sliders for θ₁, θ₂ are added, within the objective's window).
       weights: show the accumulator-weight panel (see :class:`ComparisonPanel`).
@@ -389,6 +390,7 @@ def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
             slider.min, slider.max = -1e9, 1e9  # widen first so the new limits never cross
             slider.min, slider.max = low, high
             slider.value = float(value)
+            _grid_through_value(slider)
         fitted[:] = [objective]
 
     def run(change):
