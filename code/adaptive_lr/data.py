@@ -365,7 +365,7 @@ def _check_split(n_samples: int, n_classes: int, test_fraction, *, vary: str) ->
 def _split(X, y, test_fraction, seed):
     """Seeded stratified train/test split (each class in the same proportion in both).
 
-    ``test_fraction`` has been checked by :func:`_check_split`; here each class drawn must
+    ``test_fraction`` has been checked by ``_check_split``; here each class drawn must
     also have two samples, one for each part.
     """
     from sklearn.model_selection import train_test_split

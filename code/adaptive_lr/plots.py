@@ -426,7 +426,7 @@ class Scrubber:
             f'step="1" value="{self.initial}" aria-valuetext="{text}" '
             f'style="flex:1 1 12em;max-width:28em" oninput="{html.escape(handler)}"/></div>'
             f'<div class="alr-readout" id="alr-{n}-readout" aria-live="polite" '
-            f'style="white-space:pre-line;margin:4px 0">'
+            f'style="white-space:pre-line;margin:4px 0;font-size:0.9em">'
             f'{html.escape(self.readouts[self.initial])}</div>{frames}</div>')
 
     def __repr__(self) -> str:

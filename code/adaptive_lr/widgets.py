@@ -5,7 +5,7 @@ their effective learning rates. Each panel is its own half-column figure
 (:func:`adaptive_lr.plots.panels`), so a page shows them side by side, or stacked on a phone.
 It updates in place: a new hyperparameter recomputes the runs and moves the lines with
 ``set_data``; contours are recomputed only when the objective changes. The key numbers (each
-run's final loss, or where it diverged) are text, :attr:`ComparisonPanel.messages`, shown
+run's final loss, or where it diverged) are text, the panel's ``messages``, shown
 beside the controls rather than inside the image. :func:`comparison_widget` wires ipywidgets
 controls to a panel; :func:`static_scrubber` precomputes frames of the same panel for readers
 without a kernel. With ``weights=True`` a third panel shows how much each optimizer's
@@ -39,7 +39,7 @@ CONTROL_WIDTH = "300px"
 class ComparisonPanel:
     """Trajectories of several optimizers on one objective, and their effective rates.
 
-    Each panel (:attr:`figures`) is drawn by blitting, for speed: its *background* (contours,
+    Each panel (in ``figures``) is drawn by blitting, for speed: its *background* (contours,
     axes, ticks, legend) is rendered only when it changes, and the *moving* lines are drawn
     over a copy of it on every update. The effective-rate axis snaps to whole decades so that
     a slider move rarely changes its ticks. Hyperparameter values go to :attr:`messages`
@@ -324,10 +324,11 @@ def _grid_through_value(control) -> None:
     elif isinstance(control, (w.FloatSlider, w.IntSlider)):
         position = control.value
     else:
-        return
-    steps = (position - control.min) / control.step
-    if abs(steps - round(steps)) > 1e-9:
-        control.min = position - math.floor(steps) * control.step
+        return  # not a slider: nothing is snapped
+    if control.step:  # a step of None lets the front end show any value
+        steps = (position - control.min) / control.step
+        if abs(steps - round(steps)) > 1e-9:
+            control.min = position - math.floor(steps) * control.step
 
 
 def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
