@@ -15,15 +15,13 @@ import threading
 from adaptive_lr.tools import refresh
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-HERE = pathlib.Path(__file__).resolve().parent
 CHROMIUM = pathlib.Path(os.environ.get("ADAPTIVE_LR_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--disable-quic"]
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
-MATHJAX_LOCAL = HERE / "node_modules" / "mathjax"
+                 "--disable-quic", "--disable-dev-shm-usage"]  # /dev/shm is small in containers
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-VIEWPORT = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -73,44 +71,41 @@ class Visit:
     url: str
     errors: list = dataclasses.field(default_factory=list)          # uncaught exceptions
     console_errors: list = dataclasses.field(default_factory=list)  # (text, url)
-    blocked: list = dataclasses.field(default_factory=list)         # external requests refused
+    blocked: list = dataclasses.field(default_factory=list)         # requests to outside hosts
+    requests: list = dataclasses.field(default_factory=list)        # every URL requested
 
-    def unexpected_console_errors(self) -> list[str]:
-        """Console errors other than the failed loads of the external requests we blocked."""
-        return [f"{text} ({url})" for text, url in self.console_errors
-                if not (text.startswith("Failed to load resource") and
-                        (url in self.blocked or not url.startswith("http://127.0.0.1")))]
+    def js_errors(self) -> list[str]:
+        """Uncaught exceptions and console errors, except the failed loads of the requests to
+        outside hosts that the test itself blocked (reported separately, as ``blocked``)."""
+        return self.errors + [f"{text} ({url})" for text, url in self.console_errors
+                              if not (text.startswith("Failed to load resource")
+                                      and url in self.blocked)]
 
     def close(self):
         self.context.close()
 
 
-def _route(blocked: list, route):
-    """Answer MathJax's CDN address from the local npm package; refuse everything else."""
-    url = route.request.url
-    if url.startswith(MATHJAX_CDN):
-        local = MATHJAX_LOCAL / url[len(MATHJAX_CDN):].split("?")[0].split("#")[0]
-        if local.is_file():
-            return route.fulfill(path=str(local))
-    blocked.append(url)
+def _block(blocked: list, route):
+    """No request leaves the machine: the site must be self-contained."""
+    blocked.append(route.request.url)
     return route.abort("blockedbyclient")
 
 
-def open_page(browser, server: str, path: str, mode: str = "light", wait: bool = True) -> Visit:
-    """Open ``server + path`` offline in a new context, in the theme's ``mode`` (light/dark)."""
-    context = browser.new_context(viewport=VIEWPORT, color_scheme=mode)
-    # the theme's colour mode (sphinx-book-theme / pydata-sphinx-theme keep it here)
-    context.add_init_script(f"localStorage.setItem('mode', '{mode}');"
-                            f"localStorage.setItem('theme', '{mode}');")
+def open_page(browser, server: str, path: str, mode: str = "light", viewport: dict = DESKTOP,
+              wait: bool = True) -> Visit:
+    """Open ``server + path`` offline, as a first-time visitor whose system prefers ``mode``
+    (light or dark): a new context, so nothing is remembered from another visit."""
+    context = browser.new_context(viewport=viewport, color_scheme=mode)
     page = context.new_page()
     visit = Visit(page, context, server + path)
     page.on("pageerror", lambda error: visit.errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and visit.console_errors.append(
         (message.text, message.location.get("url", ""))))
+    page.on("request", lambda request: visit.requests.append(request.url))
     # Only requests that leave the local server are intercepted (a regex the driver evaluates):
     # routing every request through Python would cost seconds a page.
     page.route(re.compile("^(?!" + re.escape(server) + ")"),
-               functools.partial(_route, visit.blocked))
+               functools.partial(_block, visit.blocked))
     page.goto(visit.url, wait_until="load")
     if wait:
         settle(page)
@@ -145,8 +140,10 @@ def set_mode(page, mode: str) -> None:
 
 
 def screenshot(page, docname: str, mode: str) -> pathlib.Path:
-    """A full-page screenshot in test-artifacts/screenshots/ (JPEG: PNG takes twice as long)."""
+    """A full-page screenshot in test-artifacts/screenshots/, named by page, width and mode
+    (JPEG: PNG takes twice as long)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{docname.replace('/', '-')}-{mode}.jpg"
+    width = page.viewport_size["width"]
+    path = SCREENSHOTS / f"{docname.replace('/', '-')}-{width}-{mode}.jpg"
     page.screenshot(path=str(path), full_page=True, type="jpeg", quality=85)
     return path

@@ -6,10 +6,9 @@ pages a reader would. ``--keep-going`` writes every page even when a warning fai
 the warnings themselves fail ``test_the_book_builds_without_warnings``.
 
 Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright for Python. The tests run
-offline: every request that does not go to the local server is blocked, except MathJax, whose
-CDN address is answered from the npm package installed in this folder (``npm ci`` here), so
-equations really render. Without Chromium or the ``playwright`` package the browser tests are
-skipped, saying so.
+offline, and the site needs nothing else: it serves its own MathJax, and every request that
+leaves the local server is blocked and reported. Without Chromium or the ``playwright``
+package the browser tests are skipped, saying so.
 
 Environment variables, for working on the tests:
 
@@ -32,7 +31,7 @@ import sys
 
 import pytest
 
-from book_site import ANSI, CHROMIUM, HERE, MATHJAX_LOCAL, ROOT, Server, launch, open_page
+from book_site import ANSI, CHROMIUM, ROOT, Server, launch, open_page
 
 
 @dataclasses.dataclass
@@ -82,16 +81,7 @@ def sync_api():
 
 
 @pytest.fixture(scope="session")
-def mathjax(sync_api):
-    """The local MathJax 3 (npm package), which answers for the CDN address the pages use."""
-    if not (MATHJAX_LOCAL / "es5" / "tex-mml-chtml.js").exists():
-        pytest.fail(f"MathJax is not installed in {HERE}: run `npm ci` there (CI's .ci/run "
-                    "does); the browser tests serve it in place of the CDN")
-    return MATHJAX_LOCAL
-
-
-@pytest.fixture(scope="session")
-def server(sync_api, mathjax, site):
+def server(sync_api, site):
     """The built site's address on 127.0.0.1."""
     httpd = Server(site.html)
     yield httpd.url
@@ -108,11 +98,12 @@ def browser(sync_api, server):
 
 @pytest.fixture
 def visit(browser, server):
-    """``visit(path, mode="light")`` opens a page of the book in its own context, offline."""
+    """``visit(path, mode="light", viewport=DESKTOP)`` opens a page of the book in its own
+    context, offline, as a first-time visitor."""
     visits = []
 
-    def open_(path: str, mode: str = "light", wait: bool = True):
-        visits.append(open_page(browser, server, path, mode, wait))
+    def open_(path: str, mode: str = "light", **options):
+        visits.append(open_page(browser, server, path, mode, **options))
         return visits[-1]
 
     yield open_

@@ -1,13 +1,17 @@
 """The rendered book in a real browser (Chromium), offline: every page of the table of contents
-loads without JavaScript errors, its images load, its equations and algorithm boxes render,
-figures have alt text or captions and stay readable in the dark theme; solutions open, the
-kernel-free sliders move, search finds RMSProp and the launch buttons are there.
+loads without a single JavaScript or console error and without any request to another host,
+its images load, its equations and algorithm boxes render, figures have alt text or captions
+and stay readable in the dark theme; no saved widget pretends to work, wide tables show that
+they scroll, proofs end with a mark, exercises are numbered per chapter; solutions open, the
+kernel-free sliders move, search finds RMSProp (with readable snippets), the bibliography
+reads like the citations, and the launch buttons are there.
 
-Every page is visited once (by a small pool of browsers, in parallel): checked and
-screenshotted in the light theme, switched to the dark theme, checked and screenshotted again,
-then its sliders, algorithm boxes and solutions are exercised. The tests below report what
-that pass found, page by page and feature by feature. Screenshots go to
-``test-artifacts/screenshots/``.
+Every page is visited once (by a small pool of browsers, in parallel), as a first-time visitor:
+checked and screenshotted at 1280 px in the light theme, switched to the dark theme, checked and
+screenshotted again, then at 390 px (a phone) in both themes, then its sliders, algorithm boxes
+and solutions are exercised. The tests below report what that pass found, page by page and
+feature by feature. Screenshots go to ``test-artifacts/screenshots/``
+(``<page>-<width>-<theme>.jpg``).
 """
 from __future__ import annotations
 
@@ -23,19 +27,18 @@ import urllib.parse
 import pytest
 import yaml
 
-from book_site import (ROOT, launch, open_page, screenshot, set_mode, source_of,
+from book_site import (PHONE, ROOT, launch, open_page, screenshot, set_mode, settle, source_of,
                        toc_docnames)
 
 DOCNAMES = toc_docnames()
 MODES = ("light", "dark")
 MAX_PAGE_BYTES = 5_000_000
-
-# Sphinx 7.4 writes each inline script that an extension adds after the builder started twice
-# (``app.add_js_file(None, body=...)`` is kept once as filename None and once as ''), and
-# sphinx-thebe's ``const THEBE_JS_URL = ...`` is one of them, so the second copy throws.
-# The first copy has defined the same constants, so nothing is lost. Allowed only where the page
-# really holds two identical copies (see `_js_errors`).
-SPHINX_DUPLICATE_SCRIPT = "Identifier 'THEBE_JS_URL' has already been declared"
+# uncompressed: the themes' scripts, styles and fonts (2.5 MB, Font Awesome alone 1.5 MB) and
+# MathJax (1.2 MB); the widget manager that saved widgets pulled in was 4.4 MB on its own
+MAX_CHROME_BYTES = 4_000_000
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# what a page with saved widgets loads: the html-manager (4.4 MB) and require.js
+WIDGET_MANAGER = re.compile(r"html-manager|embed-amd|@jupyter-widgets|require(\.min)?\.js")
 
 
 def _html(site, docname: str) -> str:
@@ -134,6 +137,71 @@ SET_JS = """(slider, value) => {
 }"""
 
 
+WIDGETS_JS = """() => [...document.querySelectorAll(
+        '.jupyter-widgets, .widget-area, .jupyter-widgets-view, ' +
+        'script[type^="application/vnd.jupyter.widget"]')]
+    .map(e => e.tagName === 'SCRIPT' ? e.type : e.className.slice(0, 60))"""
+
+# Every table either fits its column or scrolls sideways and says so: its content fades out at
+# the edge it can scroll towards (_static/table-scroll.js and book.css), and no longer once it
+# has been scrolled there.
+TABLES_JS = r"""async () => {
+    const frame = () => new Promise(done => requestAnimationFrame(() =>
+        requestAnimationFrame(done)));
+    const masked = box => /gradient/.test(getComputedStyle(box).maskImage ||
+                                          getComputedStyle(box).webkitMaskImage || '');
+    const tables = [];
+    for (const table of document.querySelectorAll('article.bd-article table')) {
+        const box = table.closest('.pst-scrollable-table-container') || table.parentElement;
+        const head = table.querySelector('tr');
+        const result = {
+            head: head ? head.textContent.replace(/\s+/g, ' ').trim().slice(0, 50) : '',
+            overflows: box.scrollWidth > box.clientWidth + 1,
+            width: table.scrollWidth, column: box.clientWidth,
+            scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX),
+        };
+        if (result.overflows) {
+            result.hint = box.classList.contains('alr-more-right') && masked(box);
+            box.scrollLeft = box.scrollWidth;
+            await frame();
+            result.hintGoesAtTheEnd = !box.classList.contains('alr-more-right') &&
+                                      box.classList.contains('alr-more-left');
+            box.scrollLeft = 0;
+            await frame();
+        }
+        tables.push(result);
+    }
+    return tables;
+}"""
+
+# sphinx-proof's {prf:proof} is its only box without a title
+PROOFS_JS = r"""() => [...document.querySelectorAll('article.bd-article div.proof.admonition')]
+    .filter(box => !box.querySelector(':scope > .admonition-title'))
+    .map(box => ({text: box.textContent.replace(/\s+/g, ' ').trim().slice(0, 40),
+                  mark: box.lastElementChild ?
+                        getComputedStyle(box.lastElementChild, '::after').content : ''}))"""
+
+EXERCISES_JS = r"""() => ({
+    chapter: ((document.querySelector('article.bd-article h1 .section-number') || {})
+              .textContent || '').trim(),
+    numbers: [...document.querySelectorAll(
+        'article.bd-article div.exercise > .admonition-title .caption-number')]
+        .map(e => e.textContent.trim()),
+})"""
+
+# Bytes a page loaded from the site: its HTML (with the frames of its sliders) and images,
+# and everything else it needs (scripts, styles, fonts, MathJax).
+WEIGHT_JS = """() => {
+    const weight = {content: 0, rest: 0};
+    for (const entry of [...performance.getEntriesByType('navigation'),
+                         ...performance.getEntriesByType('resource')]) {
+        const content = entry.entryType === 'navigation' || entry.initiatorType === 'img';
+        weight[content ? 'content' : 'rest'] += entry.encodedBodySize || 0;
+    }
+    return weight;
+}"""
+
+
 def _luminance(rgb) -> float:
     def channel(c):
         c = c / 255
@@ -161,13 +229,44 @@ class Report:
     algorithm_problems: list = dataclasses.field(default_factory=list)
     solutions: int = 0
     solution_problems: list = dataclasses.field(default_factory=list)
+    weight: dict = dataclasses.field(default_factory=dict)  # bytes loaded: content, rest
 
 
-def _js_errors(visit, html: str) -> list[str]:
-    thebe_scripts = re.findall(r"<script>const THEBE_JS_URL = [^<]*</script>", html)
-    known = len(thebe_scripts) == 2 and thebe_scripts[0] == thebe_scripts[1]
-    errors = [e for e in visit.errors if not (known and e == SPHINX_DUPLICATE_SCRIPT)]
-    return errors + visit.unexpected_console_errors()
+def _check_page_chrome(page, width: int) -> list[str]:
+    """What does not depend on the theme but may on the width: the tables."""
+    problems = []
+    for table in page.evaluate(TABLES_JS):
+        if table["overflows"] and not (table["scrolls"] and table["hint"]
+                                       and table["hintGoesAtTheEnd"]):
+            problems.append(f"at {width} px the table '{table['head']}' ({table['width']} px in "
+                            f"a {table['column']} px column) is cut off with no sign that it "
+                            f"scrolls: {table}")
+    return problems
+
+
+def _check_content(page, docname: str) -> list[str]:
+    """What depends on neither theme nor width: widgets, proofs, exercise numbers, wide
+    tables of the Markdown pages (which can be restructured, unlike printed outputs)."""
+    problems = []
+    if widgets := page.evaluate(WIDGETS_JS):
+        problems.append(f"saved widget views or state on the static page (they need a kernel): "
+                        f"{sorted(set(widgets))}")
+    for proof in page.evaluate(PROOFS_JS):
+        if "∎" not in proof["mark"]:
+            problems.append(f"the proof '{proof['text']}…' has no end mark ∎")
+    exercises = page.evaluate(EXERCISES_JS)
+    expected = [f"Exercise {exercises['chapter']}{k}"
+                for k in range(1, len(exercises["numbers"]) + 1)]
+    if exercises["numbers"] != expected:
+        problems.append(f"exercises are numbered {exercises['numbers']}, not per chapter "
+                        f"({expected})")
+    source = source_of(docname)
+    if source is not None and source.suffix == ".md":
+        for table in page.evaluate(TABLES_JS):
+            if table["overflows"]:
+                problems.append(f"the table '{table['head']}' is {table['width']} px wide in a "
+                                f"{table['column']} px column at 1280 px: restructure it")
+    return problems
 
 
 def _check_rendering(page, mode: str) -> list[str]:
@@ -281,22 +380,37 @@ def _exercise_solutions(page, report: Report) -> None:
             report.solution_problems.append(f"{name!r} did not open when its title was clicked")
 
 
-def _inspect(browser, server: str, docname: str, html: str) -> Report:
+def _inspect(browser, server: str, docname: str) -> Report:
     report = Report()
-    visit = open_page(browser, server, f"{docname}.html", "light")
+    visit = open_page(browser, server, f"{docname}.html", "light")  # a first visit
     try:
         page = visit.page
-        for mode in MODES:
-            if mode != "light":
+        report.weight = page.evaluate(WEIGHT_JS)
+        report.problems["light"] += _check_content(page, docname)
+        desktop = page.viewport_size
+        for viewport in (desktop, PHONE):
+            if viewport != desktop:
+                page.set_viewport_size(viewport)
+                settle(page)
+            report.problems["light"] += _check_page_chrome(page, viewport["width"])
+            for mode in MODES:
                 set_mode(page, mode)
-            report.problems[mode] += _check_rendering(page, mode)
-            report.screenshots[mode] = screenshot(page, docname, mode)
+                if viewport == desktop:
+                    report.problems[mode] += _check_rendering(page, mode)
+                report.screenshots[(viewport["width"], mode)] = screenshot(page, docname, mode)
+        page.set_viewport_size(desktop)
         set_mode(page, "light")
         report.equations = page.locator("article.bd-article mjx-container").count()
         _exercise_scrubbers(page, report)
         _exercise_algorithms(page, report)
         _exercise_solutions(page, report)
-        if errors := _js_errors(visit, html):
+        if visit.blocked:
+            report.problems["light"].append(
+                f"requests to other hosts (the site must serve everything itself): "
+                f"{sorted(set(visit.blocked))}")
+        if managers := [url for url in visit.requests if WIDGET_MANAGER.search(url)]:
+            report.problems["light"].append(f"loads a widget manager: {managers}")
+        if errors := visit.js_errors():
             report.problems["light"].append(f"JavaScript errors: {errors}")
     finally:
         visit.close()
@@ -310,11 +424,11 @@ def _worker(sync_api, server: str, jobs: queue.Queue) -> dict:
         try:
             while True:
                 try:
-                    docname, html = jobs.get_nowait()
+                    docname = jobs.get_nowait()
                 except queue.Empty:
                     break
                 try:
-                    reports[docname] = _inspect(browser, server, docname, html)
+                    reports[docname] = _inspect(browser, server, docname)
                 except Exception:  # noqa: BLE001  (reported as the page's failure)
                     reports[docname] = Report()
                     reports[docname].problems["light"].append(
@@ -327,11 +441,11 @@ def _worker(sync_api, server: str, jobs: queue.Queue) -> dict:
 @pytest.fixture(scope="session")
 def reports(sync_api, server, site) -> dict:
     """Visit every built page of the table of contents once; a Report for each."""
-    pages = sorted(((d, site.page(d).read_text(encoding="utf-8")) for d in DOCNAMES
-                    if site.page(d).exists()), key=lambda job: -len(job[1]))  # big pages first
+    pages = sorted((d for d in DOCNAMES if site.page(d).exists()),
+                   key=lambda d: -site.page(d).stat().st_size)  # big pages first
     jobs = queue.Queue()
-    for job in pages:
-        jobs.put(job)
+    for docname in pages:
+        jobs.put(docname)
     # One Chromium per thread (Playwright's sync API is per thread); pages run in parallel.
     n = max(1, min(int(os.environ.get("ADAPTIVE_LR_BROWSERS", "2")), len(pages)))
     with concurrent.futures.ThreadPoolExecutor(n) as pool:
@@ -366,6 +480,14 @@ def test_every_page_is_under_5_mb(site):
     assert not too_big, f"pages over {MAX_PAGE_BYTES / 1e6:g} MB: {too_big}"
 
 
+def test_what_every_page_needs_beyond_its_content_stays_under_4_mb(reports):
+    """Scripts, styles, fonts and MathJax, all served by the site itself."""
+    heavy = {d: f"{r.weight['rest'] / 1e6:.2f} MB" for d, r in reports.items()
+             if r.weight["rest"] > MAX_CHROME_BYTES}
+    assert not heavy, f"pages loading over {MAX_CHROME_BYTES / 1e6:g} MB besides their " \
+                      f"content: {heavy}"
+
+
 # --- every page, light and dark ---------------------------------------------------------------
 
 @pytest.mark.parametrize("mode", MODES)
@@ -374,7 +496,7 @@ def test_page_renders(site, reports, docname, mode):
     _html(site, docname)
     report = reports[docname]
     assert not report.problems[mode], (
-        f"{docname} ({mode} theme; screenshot {report.screenshots.get(mode)}):\n  "
+        f"{docname} ({mode} theme; screenshot {report.screenshots.get((1280, mode))}):\n  "
         + "\n  ".join(report.problems[mode]))
 
 
@@ -386,11 +508,15 @@ def test_equations_render(reports):
     assert sum(r.equations for r in reports.values()), "MathJax rendered no equation in the book"
 
 
+def _has_widget_outputs(docname: str) -> bool:
+    source = source_of(docname)
+    return source is not None and source.suffix == ".ipynb" and WIDGET_VIEW in source.read_text()
+
+
 def test_scrubbers_move_without_a_kernel(site, reports):
     """Each kernel-free slider shows another precomputed frame and value when moved (by an
-    input event and by the arrow keys); every page with a live widget also has one."""
-    with_widgets = [d for d in reports
-                    if "application/vnd.jupyter.widget-view+json" in _html(site, d)]
+    input event and by the arrow keys); every chapter with a live widget also has one."""
+    with_widgets = [d for d in reports if _has_widget_outputs(d)]
     assert sum(r.scrubbers for r in reports.values()), \
         "no page of the book has a kernel-free slider (adaptive_lr.plots.Scrubber)"
     live_only = [d for d in with_widgets if not reports[d].scrubbers]
@@ -423,6 +549,68 @@ def test_search_finds_rmsprop(visit):
         links = page.locator("#search-results ul.search li a").evaluate_all(
             "links => links.map(a => a.getAttribute('href'))")
         assert any("rmsprop.html" in (href or "") for href in links), links
+
+
+def test_search_snippets_show_no_tex(visit):
+    """Snippets are cut from each page's HTML, where equations are TeX; _static/search-snippets.js
+    turns inline maths into plain text ("\\(r\\)" became "r")."""
+    page = visit("search.html?q=accumulator", wait=False).page
+    page.wait_for_function("() => /found/.test((document.querySelector("
+                           "'#search-results .search-summary') || {}).textContent || '')",
+                           timeout=15000)
+    snippets = page.locator("#search-results ul.search li p.context").all_inner_texts()
+    assert snippets, "no search result has a snippet"
+    raw = [text for text in snippets if re.search(r"\\[()\[\]]|\\[A-Za-z]+", text)]
+    assert not raw, f"snippets with raw TeX: {raw}"
+
+
+def _bib_labels(site) -> dict[str, str]:
+    """The bibliography's entries: id → label, as the page shows it (without brackets)."""
+    html = site.page("chapters/bibliography").read_text(encoding="utf-8")
+    return {m["id"]: re.sub(r"<[^>]+>", "", m["label"]).strip()
+            for m in re.finditer(r'<div class="citation" id="(?P<id>[^"]+)"[^>]*>\s*'
+                                 r'<span class="label">(?P<label>.*?)</span></span>', html, re.S)}
+
+
+def test_the_bibliography_reads_like_the_citations(site, visit):
+    """Labels are author–year, as the text cites; no raw LaTeX; the capitals braced in
+    references.bib (Adam, CUD, ...) survive; every entry links to its source (URL or DOI)."""
+    if "chapters/bibliography" not in DOCNAMES:
+        pytest.skip("no bibliography page in the table of contents")
+    page = visit("chapters/bibliography.html").page
+    entries = page.evaluate("""() => [...document.querySelectorAll('div.citation')].map(e => ({
+        label: e.querySelector('.label').textContent.trim(),
+        text: e.querySelector('p').textContent.replace(/\\s+/g, ' ').trim(),
+        links: [...e.querySelectorAll('a.reference.external')].map(a => a.href)}))""")
+    assert entries, "the bibliography is empty"
+    problems = []
+    for entry in entries:
+        if not re.fullmatch(r"\[\D+, \d{4}[a-z]?\]", entry["label"]):
+            problems.append(f"{entry['label']}: not an author–year label")
+        if re.search(r"\\[A-Za-z]+|[{}]", entry["text"]):
+            problems.append(f"{entry['label']}: raw LaTeX in {entry['text']!r}")
+        if not any(link.startswith("https://") for link in entry["links"]):
+            problems.append(f"{entry['label']}: no URL or DOI link")
+    text = " ".join(entry["text"] for entry in entries)
+    bib = (ROOT / "references.bib").read_text(encoding="utf-8")
+    for title in re.findall(r"^\s*title\s*=\s*\{(.*)\},?\s*$", bib, re.M):
+        for word in re.findall(r"\{([^{}]+)\}", title):
+            if word not in text:
+                problems.append(f"{word!r} (braced in references.bib) lost its case")
+    assert not problems, "\n".join(problems)
+    # the text cites with the same words: "[Duchi et al., 2011]", or "Duchi et al. [2011]"
+    labels = _bib_labels(site)
+    cite = re.compile(r'<a class="reference internal" href="(?:[^"]*/)?bibliography\.html#'
+                      r'(?P<id>[^"]+)"[^>]*>(?P<text>.*?)</a>', re.S)
+    mismatched = set()
+    for docname in DOCNAMES:
+        path = site.page(docname)
+        for m in cite.finditer(path.read_text(encoding="utf-8") if path.exists() else ""):
+            shown = " ".join(re.sub(r"<[^>]+>", "", m["text"]).split())
+            label = labels.get(m["id"], "?").strip("[]")
+            if shown != label and not label.endswith(f", {shown}"):
+                mismatched.add(f"{docname}: cites {shown!r}, the bibliography says {label!r}")
+    assert not mismatched, sorted(mismatched)
 
 
 def test_launch_buttons_on_a_chapter_page(visit):

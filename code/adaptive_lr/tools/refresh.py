@@ -1,4 +1,4 @@
-"""Re-execute the book's notebooks in place, in reading order, storing widget state.
+"""Re-execute the book's notebooks in place, in reading order, without saved widget state.
 
 Usage, from the repository root::
 
@@ -8,6 +8,10 @@ Usage, from the repository root::
 Before executing, the Colab install cell (the first cell, tagged ``colab-install``) is
 rewritten from the repository address in ``_config.yml``, so the address lives in one place.
 Outputs are what the committed book shows and what nbval compares, so commit them.
+
+Widget state is not stored, and any stored before is removed: a widget needs a kernel, so on
+the static page its saved view would be controls that move and change nothing (the book shows
+kernel-free scrubbers instead, and its launch buttons run the widgets live).
 """
 from __future__ import annotations
 
@@ -88,8 +92,9 @@ def refresh(path: pathlib.Path, url: str, timeout: int = 600) -> None:
     sync_colab_cell(nb, url)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
-                            store_widget_state=True, record_timing=False)
+                            store_widget_state=False, record_timing=False)
     client.execute()
+    nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
 
 
