@@ -31,9 +31,9 @@ from .runs import Run, minimize
 
 OptimizerFactory = Callable[..., Sequence]
 
-#: Width of each control: ipywidgets' default, made explicit so that a row of controls wraps
-#: instead of squeezing the sliders to nothing.
-CONTROL_WIDTH = "300px"
+#: Width of each control, explicit so that a row of controls wraps instead of squeezing the
+#: sliders to nothing; two fit the book's column, with a track of about 150 px each.
+CONTROL_WIDTH = "330px"
 
 
 class ComparisonPanel:
