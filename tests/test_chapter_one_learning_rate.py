@@ -1,5 +1,6 @@
-"""Tests of adaptive_lr.quadratics: closed forms for gradient descent on quadratics, checked by
-hand and against real runs of alr.SGD through alr.minimize."""
+"""Tests of adaptive_lr.chapters.one_learning_rate: closed forms for gradient descent on
+quadratics, checked by hand and against real runs of alr.SGD through alr.minimize, and the
+chapter's experiments (claim 1 among them) under the robustness protocol."""
 from __future__ import annotations
 
 import math
@@ -165,3 +166,200 @@ def test_an_unstable_rate_can_dip_below_the_tolerance_before_it_grows():
     assert predicted == brute_force_steps(lr, lam, delta0, 2e-3, 60).item() == 10
     assert predicted > 0
     assert float(Q.loss_gap(np.array(60), lr, lam, delta0)) > 2e-3
+
+
+# ------------------------------------------------------------------ settle_steps
+
+
+@pytest.mark.parametrize("kappa", [4.0, 64.0])
+def test_settle_steps_is_what_the_runner_measures(kappa):
+    quadratic = objectives.ill_conditioned(kappa)
+    lam, delta0 = eigen_start(quadratic)
+    lr = np.linspace(0.1, 2.1, 21)[:, None] / kappa     # includes unstable rates
+    steps = int(20 * kappa)
+    run = alr.minimize(alr.SGD(lr=lr), quadratic, np.tile(quadratic.start, (21, 1)), steps)
+    predicted = Q.settle_steps(lr, lam, delta0, 1e-6, steps)
+    assert predicted.tolist() == run.settle_step(1e-6).tolist()
+    # stable rates: the gap never grows, so the first visit is final
+    stable = lr[:, 0] < 2 / kappa
+    first = Q.steps_to_tolerance(lr, lam, delta0, 1e-6, steps)
+    assert predicted[stable].tolist() == first[stable].tolist()
+
+
+def test_settle_steps_differs_from_the_first_visit_for_an_unstable_rate():
+    # the example of the dip: below 2e-3 at step 10, far above it by step 60
+    lam, delta0 = np.array([1.0, 10.0]), np.array([1.0, 1e-4])
+    assert int(Q.steps_to_tolerance(0.25, lam, delta0, 2e-3, 60)) == 10
+    assert int(Q.settle_steps(0.25, lam, delta0, 2e-3, 60)) == -1
+    # a short run ends inside the dip: it settles, at the first step of the dip
+    gaps = Q.loss_gap(np.arange(13), 0.25, lam, delta0)
+    assert gaps[12] <= 2e-3
+    expected = 12 - np.argmax((gaps > 2e-3)[::-1]) + 1
+    assert int(Q.settle_steps(0.25, lam, delta0, 2e-3, 12)) == expected
+    # already inside at the start, and every direction contracting: 0
+    assert int(Q.settle_steps(0.1, [1.0, 2.0], [1e-5, 0.0], 1e-6, 5)) == 0
+
+
+def test_settle_steps_validates():
+    with pytest.raises(ValueError, match="tolerance"):
+        Q.settle_steps(0.1, [1.0, 2.0], [1.0, 1.0], -1.0, 10)
+    with pytest.raises(ValueError, match="max_steps"):
+        Q.settle_steps(0.1, [1.0, 2.0], [1.0, 1.0], 1e-6, -1)
+
+
+# ------------------------------------------------------------------ the chapter's experiments
+
+
+BOWL = objectives.ill_conditioned(25.0)
+
+
+def test_eigen_start_and_closed_form_error():
+    lam, delta0 = Q.eigen_start(BOWL)
+    assert lam.tolist() == [1.0, 25.0]
+    assert_allclose(np.abs(delta0), [4.0, 1.5])
+    assert Q.closed_form_error(BOWL, 0.07, 50) < 1e-12
+
+
+def test_factor_table_by_hand():
+    table = Q.factor_table([0.04, 0.081], [1.0, 25.0])
+    assert table.headers == ["ρ", "1 − ρ", "1 − 25ρ", "q(ρ)", "stable"]
+    assert table.rows[0] == ["0.040", "0.960", "0.000", "0.960", "yes"]
+    assert table.rows[1] == ["0.081", "0.919", "-1.025", "1.025", "no"]
+
+
+def test_rate_runs_factors_and_distances():
+    runs = Q.rate_runs(BOWL, [0.02, 0.081], steps=10)
+    assert_allclose(runs.factors, [[0.98, 0.5], [0.919, -1.025]])
+    # axis-aligned: each coordinate is multiplied by its own factor at every step
+    assert_allclose(runs.distance(10), np.abs(runs.factors ** 10 * [-4.0, 1.5]), rtol=1e-12)
+    table = runs.table(steps=(10,))
+    assert [r[:2] for r in table.rows] == [["0.02", "θ₁"], ["0.02", "θ₂"],
+                                           ["0.081", "θ₁"], ["0.081", "θ₂"]]
+
+
+def test_rate_runs_spread_grows_past_the_ceiling_under_every_condition():
+    spread = Q.rate_runs_spread(BOWL, [0.02, 0.081], steps=60, seeds=(0,))
+    assert len(spread.conditions) == 4
+    exact = spread.results[0]
+    assert exact["ρ = 0.081, θ₂"] == pytest.approx(1.025 ** 60)
+    assert exact["ρ = 0.02, θ₁"] == pytest.approx(0.98 ** 60)
+    assert spread.verdict(lambda m: m["ρ = 0.081, θ₂"] > 1 > m["ρ = 0.081, θ₁"]) == "holds"
+
+
+def test_kappa_sweep_matches_the_closed_form_and_best_rates():
+    sweep = Q.kappa_sweep(kappas=(4.0, 16.0), multiples=np.linspace(0.2, 2.2, 11))
+    assert sweep.agree and sweep.compared == 22
+    for k in sweep.kappas:
+        assert (sweep.measured[k][sweep.multiples > 2] == -1).all()   # past the ceiling
+        assert sweep.diverged[k][sweep.multiples > 2.1].all()
+    best = Q.best_rates(sweep, dense=np.linspace(0.05, 2.05, 201))
+    assert_allclose(best.optimal, [2 * 4 / 5, 2 * 16 / 17])
+    assert_allclose(best.rate, [3 / 5, 15 / 17])
+    # at ρ* the loss gap is exactly q*^(2t) f0, so the guarantee is met with equality
+    assert best.at_optimal.tolist() == best.guarantee.tolist()
+    assert (best.fastest <= best.at_optimal).all()
+    assert best.growth().shape == (1,)
+    assert 0.8 < best.slope() < 1.3
+    assert len(best.table().rows) == 2
+
+
+def test_fastest_over_starts_is_near_but_below_the_optimum():
+    ratios = Q.fastest_over_starts(kappa=64.0, seeds=(0, 1))
+    assert ratios.shape == (3,)               # the standard start and two others
+    assert ((ratios > 0.95) & (ratios <= 1.0)).all()
+
+
+def test_per_coordinate_rates_land_exactly_only_by_accident():
+    spread = Q.per_coordinate_spread(kappa=25.0, steps=10, seeds=(0,))
+    exact = spread.results[0]
+    assert exact["loss after 1 step"] == 0.0 and exact["exactly 0"] == 1.0
+    perturbed = spread.values("loss after 1 step", "perturbed")
+    assert (perturbed > 0).all() and (perturbed < 1e-20).all()
+    assert (spread.values("median loss, steps 1–100", "noisy") > 1e-6).all()
+
+
+def test_rotation_spread_gd_is_rotation_invariant_and_diagonal_rates_diverge():
+    spread = Q.rotation_spread(kappa=25.0, seeds=(0,))
+    assert spread.verdict(lambda m: m["GD settles, axis-aligned"]
+                          == m["GD settles, turned 45°"]) == "holds"
+    assert spread.results[0]["GD settles, axis-aligned"] == 110
+    assert (spread.values("rates (1, 1/κ) diverge, turned") > 0).all()
+
+
+def test_protocol_table_ranges_and_never():
+    spread = Q.rotation_spread(kappa=25.0, steps=50, seeds=(0, 1))
+    table = Q.protocol_table(spread, never=-1)
+    assert table.headers == ["", "exact", "perturbed 1e-12", "noisy", "other starts"]
+    rows = {r[0]: r[1:] for r in table.rows}
+    assert rows["GD settles, axis-aligned"] == ["never"] * 4   # 50 steps are too few
+    assert Q._range([1.0, 3.0], "{:g}") == "1 … 3"
+    assert Q._range([2.0, -1.0], "{:g}", never=-1) == "2 (1 never)"
+    assert Q._range([np.nan, np.nan], "{:g}") == "NaN"
+
+
+def test_applied_rates_read_off_the_run():
+    rates = Q.applied_rates(alr.SGD(lr=0.07), BOWL, BOWL.start, steps=5)
+    assert_allclose(rates, 0.07, rtol=1e-12)
+    assert Q.rate_spread(rates) < 1e-12
+    # AdaGrad's first step: ρ/(|g| + ε) per coordinate, g = (-4, 37.5) at the start
+    ada = Q.applied_rates(alr.AdaGrad(lr=0.5), BOWL, BOWL.start, steps=1)
+    assert_allclose(ada[0], [0.5 / 4, 0.5 / 37.5], rtol=1e-9)
+    assert Q.rate_spread(ada) == pytest.approx(37.5 / 4 - 1, rel=1e-9)
+
+
+def test_optimum_table_values():
+    table = Q.optimum_table([2.0, 50.0])
+    values = [row[-1] for row in table.rows]
+    assert values[:2] == ["0.04", "0.03846"]
+    assert values[3] == "0.9231"
+
+
+def test_claim_1_predicate_on_a_small_experiment():
+    spreads = Q.claim_1_spread(kappas=(4.0, 16.0), budget_per_kappa=25, seeds=(0,))
+    holds = Q.claim_1_holds(spreads)
+    assert holds.shape == (4,) and holds.all()
+    exact = spreads[16.0].results[0]
+    assert exact["GD: unequal rates"] < 1e-12 and exact["AdaGrad: unequal rates"] > 1
+    assert exact["bracketed"] == 1.0 and exact["best ρ·λmax"] < 2.0
+    assert (Q.claim_1_slopes(spreads) > 0.75).all()
+    table = Q.claim_1_table(spreads)
+    assert table.rows[-1][0].startswith("p in steps")
+
+
+def test_claim_1_predicate_fails_when_one_rate_is_not_what_gradient_descent_uses():
+    spreads = Q.claim_1_spread(kappas=(4.0, 16.0), budget_per_kappa=25, seeds=(0,),
+                               noise=None, starts=0)
+    # pretend gradient descent had applied unequal rates in the exact condition
+    tampered = dict(spreads[4.0].results[0], **{"GD: unequal rates": 0.5})
+    spreads[4.0] = Q.Spread(spreads[4.0].conditions,
+                            (tampered,) + spreads[4.0].results[1:])
+    assert Q.claim_1_holds(spreads).tolist() == [False, True]
+
+
+def test_the_claim_is_declared():
+    (claim,) = Q.CLAIMS
+    assert claim.number == 1 and claim.chapter == "one-learning-rate"
+    assert "동일한 학습률" in claim.korean and claim.verdict == "holds"
+
+
+def test_glue_converts_numbers_and_refuses_other_values():
+    assert Q.glue({"a": np.float64(0.5), "b": np.int64(3), "c": "holds",
+                   "d": np.bool_(True)}) == {"a": 0.5, "b": 3, "c": "holds", "d": True}
+    with pytest.raises(TypeError, match="numbers or strings"):
+        Q.glue({"a": [1, 2]})
+
+
+def test_power_of_ten():
+    assert Q.power_of_ten(1e-6) == "10⁻⁶"
+    assert Q.power_of_ten(100.0) == "10²"
+    assert Q.power_of_ten(0.05) == "0.05"
+
+
+def test_figures_are_panel_rows_of_png():
+    runs = Q.rate_runs(BOWL, [0.02, 0.081], steps=30)
+    sweep = Q.kappa_sweep(kappas=(4.0, 16.0), multiples=np.linspace(0.5, 2.1, 5))
+    for row, n in [(Q.figure_rate_runs(runs, path_steps=10), 2),
+                   (Q.figure_factors([1.0, 25.0]), 1),
+                   (Q.figure_sweep(sweep, Q.best_rates(sweep, np.linspace(0.5, 2, 31))), 2)]:
+        assert len(row.pngs) == n and all(p.startswith(b"\x89PNG") for p in row.pngs)
+        assert all(alt for alt in row.alts)
