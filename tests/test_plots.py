@@ -132,6 +132,8 @@ def test_legend_below_a_figure_names_each_label_once():
     plt.close(fig)
     with pytest.raises(ValueError, match="labelled artists"):
         plots.legend_below(plt.figure())
+    with pytest.raises(TypeError, match="where must be an Axes or a Figure"):
+        plots.legend_below([left])
     plt.close("all")
 
 

@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
@@ -102,6 +103,8 @@ def legend_below(where, ncols: int = None, **kwargs):
     once). The figure's constrained layout makes room for it. ``ncols`` defaults to the most
     columns that fit the figure's width; other keywords go to ``Figure.legend``.
     """
+    if not isinstance(where, (Figure, Axes)):
+        raise TypeError(f"where must be an Axes or a Figure, got {type(where).__name__}")
     fig = where if isinstance(where, Figure) else where.figure
     entries = {}
     for ax in fig.axes if where is fig else [where]:

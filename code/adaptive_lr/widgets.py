@@ -121,7 +121,7 @@ class ComparisonPanel:
 
     def _draw_landscape(self, objective) -> None:
         self.objective = objective
-        self.ax_path.clear()  # removes the old lines too: they are made anew
+        self.ax_path.clear()  # the paths go with it: _draw_runs makes them anew
         plots.contours(self.ax_path, objective)
         self.ax_path.set_title(objective.name)
         self.start_marker = self.ax_path.plot([], [], marker="o", color="0.15", markersize=5,
@@ -136,8 +136,7 @@ class ComparisonPanel:
     def _make_lines(self) -> None:
         """One path, one rate line per coordinate and one weight line per run."""
         for line in self.path_lines + self.lr_lines + self.weight_lines:
-            if line.axes is not None:  # clearing the landscape removed the paths already
-                line.remove()
+            line.remove()
         n = len(self.runs)
         self.path_lines = [
             self.ax_path.plot([], [], color=plots.color(i), linestyle=plots.LINESTYLES[i % 4],
@@ -383,16 +382,17 @@ def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
     images = w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
     box = w.VBox([w.HBox(inputs, layout=w.Layout(flex_flow="row wrap")), status, images])
     box.panel = None
-    fitted = []  # the objective whose window the start sliders span
-    running = []  # set while a refresh moves the start sliders, whose observers then wait
+    fitted = False   # the start sliders span an objective's window
+    running = False  # a refresh is moving the start sliders: their observers wait
 
     def fit_start_sliders(objective, point):
+        nonlocal fitted
         for slider, (low, high), value in zip((x0, y0), (objective.xlim, objective.ylim), point):
             slider.min, slider.max = -1e9, 1e9  # widen first so the new limits never cross
             slider.min, slider.max = low, high
             slider.value = float(value)
             _grid_through_value(slider)
-        fitted[:] = [objective]
+        fitted = True
 
     def run(change):
         values = _values(controls)
@@ -420,15 +420,16 @@ def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
         status.value = box.panel.status_html()
 
     def refresh(change=None):
+        nonlocal running
         if running:
             return
-        running.append(True)
+        running = True
         try:
             run(change)
         except Exception as error:  # noqa: BLE001 (a widget shows every error, never raises)
             status.value = _error_html(error)
         finally:
-            running.clear()
+            running = False
 
     for control in inputs:
         control.observe(refresh, names="value")
