@@ -496,10 +496,10 @@ class KappaSweep:
         rows = []
         for k in self.kappas:
             steps, at = self.fastest(k)
-            rows.append([float(k), self.budget[k], int((self.measured[k] >= 0).sum()), steps,
-                         at, int(self.diverged[k].sum()),
+            rows.append([float(k), int((self.measured[k] >= 0).sum()), steps, at,
+                         int(self.diverged[k].sum()),
                          "yes" if np.array_equal(self.measured[k], self.predicted[k]) else "no"])
-        return Table(["κ", "budget", "settled", "fewest steps", "at ρ·λmax", "diverged",
+        return Table(["κ", "settled", "fewest steps", "at ρ·λmax", "diverged",
                       "= closed form"], rows, fmt="{:g}")
 
 
@@ -562,12 +562,12 @@ class BestRates:
         return float(np.log(steps[-1] / steps[0]) / np.log(self.kappas[-1] / self.kappas[0]))
 
     def table(self) -> Table:
-        rows = [[float(k), float(o), float(q), int(a), int(g), int(b), int(f), float(at)]
-                for k, o, q, a, g, b, f, at in zip(
+        rows = [[float(k), float(o), float(q), int(a), int(g), int(f), float(at)]
+                for k, o, q, a, g, f, at in zip(
                     self.kappas, self.optimal, self.rate, self.at_optimal, self.guarantee,
-                    self.grid_best, self.fastest, self.fastest_at)]
-        return Table(["κ", "ρ*·λmax", "q*", "steps at ρ*", "guarantee", "best on grid",
-                      "fastest", "at ρ·λmax"], rows, fmt="{:.4g}")
+                    self.fastest, self.fastest_at)]
+        return Table(["κ", "ρ*·λmax", "q*", "steps at ρ*", "guarantee", "fastest",
+                      "at ρ·λmax"], rows, fmt="{:.4g}")
 
 
 def best_rates(sweep: KappaSweep, dense=DENSE_MULTIPLES) -> BestRates:
