@@ -125,7 +125,9 @@ def memory_summary(opt) -> str:
         return "decay varies across the batch" if opt.accumulates else "no accumulator"
     if opt.decay_key is None:
         return "sums every gradient, forgets none"
-    if decay == 1.0:
-        return "decay 1: r never leaves 0"
+    if decay == 1.0:  # infinite memory of r₀: no gradient ever enters the average
+        r0 = opt.hyperparameters.get("initial_accumulator_value", np.float64(0.0))
+        start = f"{float(r0):g}" if np.ndim(r0) == 0 else "its start"
+        return f"decay 1: r stays at r₀ = {start} forever, no gradient enters"
     return (f"window {float(effective_window(decay)):.4g}, "
             f"half-life {float(half_life(decay)):.3g} steps")
