@@ -92,10 +92,12 @@ def _block(blocked: list, route):
 
 
 def open_page(browser, server: str, path: str, mode: str = "light", viewport: dict = DESKTOP,
-              wait: bool = True) -> Visit:
+              wait: bool = True, touch: bool = False) -> Visit:
     """Open ``server + path`` offline, as a first-time visitor whose system prefers ``mode``
-    (light or dark): a new context, so nothing is remembered from another visit."""
-    context = browser.new_context(viewport=viewport, color_scheme=mode)
+    (light or dark): a new context, so nothing is remembered from another visit. ``touch``:
+    a phone's browser (touch events, the page's mobile viewport)."""
+    context = browser.new_context(viewport=viewport, color_scheme=mode, has_touch=touch,
+                                  is_mobile=touch)
     page = context.new_page()
     visit = Visit(page, context, server + path)
     page.on("pageerror", lambda error: visit.errors.append(str(error)))
