@@ -109,10 +109,10 @@ class ComparisonPanel:
         steps = self.steps if steps is None else steps
         runs = [minimize(opt, objective, start, steps) for opt in optimizers]
         self.optimizers, self.steps, self.start, self.runs = optimizers, int(steps), start, runs
-        with mpl.rc_context(plots.BOOK_STYLE):  # new artists (titles, ticks) take its sizes
-            if new_landscape:
+        if new_landscape:
+            with mpl.rc_context(plots.BOOK_STYLE):  # the new artists take the book's sizes
                 self._draw_landscape(objective)
-            self._draw_runs()
+        self._draw_runs()
         summaries = ([f"; memory: {memory.memory_summary(opt)}" for opt in optimizers]
                      if self.ax_weights is not None else [""] * len(optimizers))
         self.messages = [f"{opt.label}: {_status(run, objective)}{summary}"
@@ -179,7 +179,7 @@ class ComparisonPanel:
                           else np.full(age.shape, np.nan))
             line.set_label(name)
         self.ax_weights.set_xlim(1, max(self.steps, 2))
-        self.ax_weights.set_title(f"memory of r after step {self.steps}")
+        self.ax_weights.title.set_text(f"memory of r after step {self.steps}")  # style kept
 
     def _moving(self) -> list[list]:
         """The animated artists of each figure."""
