@@ -379,3 +379,16 @@ def test_start_sliders_grids_pass_through_the_start():
         steps = (value - slider.min) / slider.step
         assert slider.value == value and abs(steps - round(steps)) < 1e-9
     np.testing.assert_array_equal(box.panel.start, [-3.123, 1.01])
+
+
+def test_image_row_shows_pngs_at_their_css_size():
+    row = widgets.image_row()
+    assert row.layout.flex_flow == "row wrap" and row.children == ()
+    figures, _ = plots.panels(2)
+    pngs = [plots.png_bytes(fig) for fig in figures]
+    widgets.show_pngs(row, pngs)
+    first = row.children[0]
+    assert [image.value for image in row.children] == pngs
+    assert [image.width for image in row.children] == ["335", "335"]
+    widgets.show_pngs(row, pngs[:1])
+    assert len(row.children) == 1 and row.children[0] is not first

@@ -7,8 +7,9 @@ It updates in place: a new hyperparameter recomputes the runs and moves the line
 ``set_data``; contours are recomputed only when the objective changes. The key numbers (each
 run's final loss, or where it diverged) are text, the panel's ``messages``, shown
 beside the controls rather than inside the image. :func:`comparison_widget` wires ipywidgets
-controls to a panel; :func:`static_scrubber` precomputes frames of the same panel for readers
-without a kernel. With ``weights=True`` a third panel shows how much each optimizer's
+controls to a panel and shows its PNGs in a wrapping row of images (:func:`image_row`,
+:func:`show_pngs`, for any live figure); :func:`static_scrubber` precomputes frames of the
+same panel for readers without a kernel. With ``weights=True`` a third panel shows how much each optimizer's
 accumulator r weights the squared gradient of every past step (AdaGrad: all equally;
 RMSProp: decaying as α^age), and the messages give each one's window and half-life.
 
@@ -379,7 +380,7 @@ def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
         if control.layout.width is None:
             control.layout.width = CONTROL_WIDTH
     status = w.HTML()
-    images = w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+    images = image_row()
     box = w.VBox([w.HBox(inputs, layout=w.Layout(flex_flow="row wrap")), status, images])
     box.panel = None
     fitted = False   # the start sliders span an objective's window
@@ -410,13 +411,7 @@ def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
         else:
             box.panel.update(objective=objective, optimizers=optimizers,
                              steps=steps_slider.value, start=(x0.value, y0.value))
-        pngs = box.panel.pngs()
-        if len(images.children) != len(pngs):
-            images.children = [w.Image(format="png", layout=w.Layout(max_width="100%"))
-                               for _ in pngs]
-        for image, png in zip(images.children, pngs):
-            image.value = png
-            image.width = plots.css_size(png)[0]
+        show_pngs(images, box.panel.pngs())
         status.value = box.panel.status_html()
 
     def refresh(change=None):
@@ -435,6 +430,27 @@ def comparison_widget(objectives: Mapping[str, object] | Callable[..., object],
         control.observe(refresh, names="value")
     refresh()
     return box
+
+
+def image_row():
+    """An empty ``ipywidgets.HBox`` for panel images that wraps: side by side where there is
+    room, stacked where there is not. :func:`show_pngs` fills it."""
+    import ipywidgets as w
+
+    return w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+
+
+def show_pngs(row, pngs: Sequence[bytes]) -> None:
+    """Show ``pngs`` in ``row`` (:func:`image_row`): one ``Image`` each, at its CSS size
+    (:func:`adaptive_lr.plots.css_size`), narrower where the row is narrower."""
+    import ipywidgets as w
+
+    if len(row.children) != len(pngs):
+        row.children = [w.Image(format="png", layout=w.Layout(max_width="100%"))
+                        for _ in pngs]
+    for image, png in zip(row.children, pngs):
+        image.value = png
+        image.width = plots.css_size(png)[0]
 
 
 def _values(controls: Mapping[str, object]) -> dict:
