@@ -18,15 +18,17 @@ library and is never imported by it.
 from . import (data, divergence, memory, objectives, optim, robustness, runs, schedules, tables,
                trace)
 from .divergence import DivergenceMonitor
-from .optim import (SGD, AdaDelta, AdaDeltaState, AdaGrad, AdaGradState, Adam, AdamState,
-                    Optimizer, RMSProp, RMSPropState, SGDState)
+from .optim import (SGD, AdaDelta, AdaDeltaState, AdaGrad, AdaGradState, Adam, Adamax,
+                    AdamaxState, AdamState, NAdam, NAdamState, Optimizer, RAdam, RAdamState,
+                    RMSProp, RMSPropState, SGDState)
 from .runs import Run, Training, hyper_grid, minimize, train
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "SGD", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "Optimizer",
-    "SGDState", "AdaGradState", "RMSPropState", "AdaDeltaState", "AdamState",
+    "SGD", "AdaGrad", "RMSProp", "AdaDelta", "Adam", "Adamax", "NAdam", "RAdam", "Optimizer",
+    "SGDState", "AdaGradState", "RMSPropState", "AdaDeltaState", "AdamState", "AdamaxState",
+    "NAdamState", "RAdamState",
     "minimize", "train", "hyper_grid", "Run", "Training", "DivergenceMonitor",
     "data", "divergence", "memory", "objectives", "optim", "robustness", "runs", "schedules",
     "tables", "trace",
