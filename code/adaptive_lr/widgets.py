@@ -5,13 +5,14 @@ their effective learning rates. Each panel is its own half-column figure
 (:func:`adaptive_lr.plots.panels`), so a page shows them side by side, or stacked on a phone.
 It updates in place: a new hyperparameter recomputes the runs and moves the lines with
 ``set_data``; contours are recomputed only when the objective changes. The key numbers (each
-run's final loss, or where it diverged) are text, the panel's ``messages``, shown
-beside the controls rather than inside the image. :func:`comparison_widget` wires ipywidgets
-controls to a panel and shows its PNGs in a wrapping row of images (:func:`image_row`,
-:func:`show_pngs`, for any live figure); :func:`static_scrubber` precomputes frames of the
-same panel for readers without a kernel. With ``weights=True`` a third panel shows how much each optimizer's
-accumulator r weights the squared gradient of every past step (AdaGrad: all equally;
-RMSProp: decaying as α^age), and the messages give each one's window and half-life.
+run's final loss, or where it diverged) are text, the panel's ``messages``, shown beside the
+controls rather than inside the image. With ``weights=True`` a third panel shows how much each
+optimizer's accumulator r weights the squared gradient of every past step (AdaGrad: all
+equally; RMSProp: decaying as α^age), and the messages give each one's window and half-life.
+
+:func:`comparison_widget` wires ipywidgets controls to a panel and shows its PNGs in a
+wrapping row of images (:func:`image_row` and :func:`show_pngs`, for any live figure);
+:func:`static_scrubber` precomputes frames of the same panel for readers without a kernel.
 
 Nothing raises inside a widget: a run that diverges, an invalid setting or any other error
 is reported in its status line.
