@@ -21,7 +21,8 @@ from ..optim import SGD, AdaGrad
 from ..robustness import GridBest, Spread, best_on_grid, stress
 from ..runs import Run, minimize
 from ..tables import Table
-from .one_learning_rate import PROTOCOL, glue, protocol_table  # noqa: F401 (for the page)
+from .one_learning_rate import (PANEL_WIDTH, PROTOCOL, glue,  # noqa: F401 (the page)
+                                protocol_table)
 
 __all__ = ["TOLERANCE", "STEPS", "GD_GRID", "ADAGRAD_GRID", "first_step_table", "Tuned",
            "tune", "tuned_pair", "tuning_table", "tuning_numbers", "tuned_spread",
@@ -133,6 +134,10 @@ def spread_numbers(spread: Spread) -> dict:
             "ratio-low": float(ratio.min()), "ratio-high": float(ratio.max()),
             "ratio-exact": float(spread.values("GD steps / AdaGrad steps", "exact")[0]),
             "ratio-noisy-low": float(noisy.min()), "ratio-noisy-high": float(noisy.max()),
+            "gd-rate-noisy-low": float(spread.values("GD: tuned ρ", "noisy").min()),
+            "gd-rate-noisy-high": float(spread.values("GD: tuned ρ", "noisy").max()),
+            "ada-rate-noisy-low": float(spread.values("AdaGrad: tuned ρ", "noisy").min()),
+            "ada-rate-noisy-high": float(spread.values("AdaGrad: tuned ρ", "noisy").max()),
             "all-bracketed": "yes" if bracketed.all() else "no"}
 
 
@@ -241,7 +246,7 @@ def _first_diverged(multiples, run: Run) -> float:
 def figure_runs(quadratic, runs: dict, path_steps: int = 60) -> plots.PanelRow:
     """Left: the first ``path_steps`` steps on the contours. Right: each coordinate's
     effective learning rate over those steps."""
-    figs, (ax_path, ax_lr) = plots.panels(2, (plots.PANEL_SIZE[0], 3.7))
+    figs, (ax_path, ax_lr) = plots.panels(2, (PANEL_WIDTH, 3.7))
     plots.contours(ax_path, quadratic)
     for k, (name, run) in enumerate(runs.items()):
         plots.trajectories(ax_path, _first(run, path_steps), [name], start=k == 0, style=k)

@@ -857,8 +857,13 @@ CLAIMS = [
 # =============================================================== figures
 
 
+#: Width in inches of one panel of a row: two side by side (2 × 330 CSS px and the row's
+#: 8 px gap) fit the 672 px a cell output gets in the 1280 px layout.
+PANEL_WIDTH = 3.3
+
+
 def _panels(n: int, height: float = 3.4):
-    return plots.panels(n, (plots.PANEL_SIZE[0], height))
+    return plots.panels(n, (PANEL_WIDTH, height))
 
 
 def figure_rate_runs(runs: RateRuns, path_steps: int = 20) -> plots.PanelRow:
