@@ -39,10 +39,34 @@ from ..tables import Table
 from .claims import Claim
 
 __all__ = [
-    "explicit_accumulator", "constant_gradient_accumulator",
-    "first_step", "denominator", "eps_outside_from_inside", "eps_inside_from_outside",
-    "denominator_ratio", "limit_cycle_distance", "limit_cycle_loss", "distances",
-    "settle_after", "layer_steps", "CLAIMS",
+    # closed forms of line 5 and of the limit cycle
+    "explicit_accumulator", "constant_gradient_accumulator", "first_step", "denominator",
+    "eps_outside_from_inside", "eps_inside_from_outside", "denominator_ratio",
+    "limit_cycle_distance", "limit_cycle_loss", "adaptation_steps", "adagrad_twin",
+    "weight_bound",
+    # reading runs
+    "distances", "settle_after", "layer_steps", "escape_step", "eigen_coordinates",
+    "perturbed",
+    # claim 6
+    "STALL_RATES", "Stall", "stall", "stall_metrics", "Recency", "recency", "recency_metrics",
+    "Tuned", "recency_tuned", "MemorySweep", "memory_sweep", "claim_6_evidence",
+    # claims 7 and 8
+    "adaptation", "TYPICAL_DECAYS", "twin_metrics", "claim_8_evidence",
+    # claim 9
+    "SENSITIVITY_RATES", "SENSITIVITY_DECAYS", "Sweep", "objective_sweep", "digits_sweep",
+    "ConvergenceGrid", "convergence_grid", "claim_9_evidence",
+    # claim 10
+    "valley_mechanism", "VALLEY_RATES", "valley_race", "race_metrics", "digits_momentum",
+    "claim_10_evidence",
+    # claim 11 and 12
+    "PLATEAU", "MinibatchChain", "CHAIN_RATES", "CHAIN_DECAYS", "chain_contenders",
+    "forgetting_on_chain", "escape_steps", "claim_11_evidence", "gd_stays_on_plateau",
+    "mlp_gradient_ratio", "POST_PROBLEMS", "POST_ANNOUNCED",
+    # the claims and their checks
+    "CLAIMS", "check_claim_6", "check_claim_7", "check_claim_8", "check_claim_9",
+    "check_claim_10", "check_claim_11", "check_claim_12",
+    # what the chapter shows
+    "glue", "sci",
 ]
 
 # ------------------------------------------------------------------ closed forms of line 5
@@ -475,7 +499,7 @@ def check_claim_6() -> str:
 def adaptation_steps(alpha, before: float = 10.0, after: float = 1.0,
                      fraction: float = 0.5) -> np.ndarray:
     r"""Steps after a drop of the gradient from ``before`` to ``after`` until RMSProp's rate
-    (ε → 0) reaches ``fraction`` of its new level ρ/|after|, starting from the old steady
+    (ε → 0) reaches ``fraction`` of its new level ρ/``after``, starting from the old steady
     state :math:`r = \text{before}^2`.
 
     After k steps :math:`r_k = \alpha^k b^2 + (1-\alpha^k) a^2`, and
@@ -499,9 +523,13 @@ def adaptation(alphas=(0.5, 0.9, 0.99, 0.999), before: float = 10.0, after: floa
     1 + ``noise``·ξ, ξ standard normal, seeded) through RMSProp for each α, one coordinate
     per α, with r starting at ``before²`` (the steady state of the first phase).
 
-    Returns ``{"steps": steps after the switch until the rate first reaches ``fraction`` of
-    ρ/|after| (−1: never), "spread": the rate's coefficient of variation over the last quarter
-    of the run (its noise), "predicted": :func:`adaptation_steps`}``, one entry per α.
+    Returns a dict of arrays, one entry per α:
+
+    - ``"steps"``: steps after the switch until the rate first reaches ``fraction`` of
+      ρ/``after`` (−1: never);
+    - ``"spread"``: the rate's coefficient of variation over the last quarter of the run
+      (its noise);
+    - ``"predicted"``: :func:`adaptation_steps`.
     """
     from ..trace import trace
 
@@ -1096,8 +1124,8 @@ def check_claim_11() -> str:
     """Fails if, under no condition and with no minibatch sequence, a shorter memory (tuned
     over ρ) leaves the plateau markedly later than a long one, while RMSProp (α = 0.9, ε
     outside) does leave it everywhere, GD does not at any rate, and for every α the first
-    layer's early steps are at least a tenth of the last layer's; holds if a shorter memory is worse everywhere; holds with a caveat in
-    between (the outcome flips)."""
+    layer's early steps are at least a tenth of the last layer's. Holds if a shorter memory
+    is worse everywhere; holds with a caveat in between (the outcome flips)."""
     ev = claim_11_evidence()
     results = list(ev["chain"].results) + list(ev["minibatch"])
     worse = [_worse_with_less_memory(m) for m in results]
@@ -1215,7 +1243,7 @@ def first_step_table(rho: float, grad, alphas: Sequence[float]) -> Table:
 
 
 def eps_table(sizes=(1e-8, 1e-6, 1e-4, 3.16e-4, 1e-2, 1.0), eps_keras: float = 1e-7) -> Table:
-    """Step length over ρ for a steady gradient of size |g| (r = g²) under PyTorch's ε
+    """Step length over ρ for a steady gradient of size ``g`` (r = g²) under PyTorch's ε
     outside, Keras' ε inside, and the matched ε outside."""
     matched = float(eps_outside_from_inside(eps_keras))
     rows = []
@@ -1230,7 +1258,7 @@ def eps_table(sizes=(1e-8, 1e-6, 1e-4, 3.16e-4, 1e-2, 1.0), eps_keras: float = 1
 
 
 def spread_table(spread: robustness.Spread, fmt: str = "{:.3g}") -> Table:
-    """:meth:`Spread.table` with inf written as "never"."""
+    """:meth:`~adaptive_lr.robustness.Spread.table` with inf written as "never"."""
     table = spread.table(fmt)
     rows = [[c.replace("inf", "never") for c in row] for row in table.rows]
     return Table(table.headers, rows)
@@ -1366,14 +1394,14 @@ def plot_stall(stall: Stall, picks: Sequence[float] = (0.03, 1.0)):
                       linestyle=style, label=label)
             k += 1
     decayed = distances(stall.decayed, stall.objective)
-    label = f"RMSProp, ρₜ = {stall.rhos.max():g}/√(1 + t/10)"
+    label = f"RMSProp, ρₜ = {stall.rhos.max():g}/√(1+t/10)"
     ax_d.plot(t, decayed, color=plots.color(2), linestyle=":", label=label)
     ax_r.plot(t[1:], stall.decayed.lrs[:, 0], color=plots.color(2), linestyle=":", label=label)
     ax_d.set(yscale="log", xlabel="step t", ylabel="distance to the minimum",
              title="quadratic, κ = 25")
     ax_r.set(yscale="log", xlabel="step t", ylabel="effective rate of θ₁",
              title="effective rate of θ₁")
-    plots.legend_below(figs[0], ncols=2)
+    plots.legend_below(figs[0], ncols=1)
     return _row(figs, ["Distance to the minimum against the step, log scale, for AdaGrad "
                        "and RMSProp at two learning rates and RMSProp with a decaying rate.",
                        "Effective learning rate of the first coordinate against the step, "
@@ -1394,7 +1422,7 @@ def plot_shift(shift: Recency):
     for ax in (ax_d, ax_r):
         ax.axvline(shift.objective.switch_step, color="0.5", linewidth=0.8)
         ax.set(yscale="log", xlabel="step t")
-    ax_d.set(ylabel="distance to the current minimum", title="the minimum moves at step 100")
+    ax_d.set(ylabel="distance to the minimum", title="the minimum moves at step 100")
     ax_r.set(ylabel="effective rate of θ₁", title="effective rate of θ₁")
     plots.legend_below(figs[0], ncols=1)
     return _row(figs, ["Distance to the current minimum against the step, log scale, floored "
@@ -1448,13 +1476,13 @@ def plot_valley(rho: float = 0.01, alpha: float = 0.9, momentum: float = 0.9,
         ax_e.plot(run.steps[1:], run.lrs[:, 0] * lam, color=plots.color(j), label=name)
     ax_e.axhline(2, color="0.4", linestyle=":", linewidth=1, label="edge 2")
     ax_e.axhline(2 * (1 + momentum), color="0.4", linestyle="-.", linewidth=1,
-                 label=f"edge 2(1 + μ) = {2 * (1 + momentum):g}")
+                 label="edge 2(1 + μ)")
     ax_c.set(yscale="log", ylim=(1e-8, 10), xlabel="step t", ylabel="|coordinate|",
              title=f"45° valley, κ = {kappa:g}, ρ = {rho:g}")
     ax_e.set(yscale="log", xlabel="step t", ylabel="effective rate × λ_max",
-             title="distance to the stability edge")
+             title="the rate against the stability edge")
     plots.legend_below(figs[0], ncols=1)
-    plots.legend_below(figs[1], ncols=2)
+    plots.legend_below(figs[1], ncols=1)
     return _row(figs, ["The across-valley coordinate and the envelope of the along-valley "
                        "coordinate against the step, log scale, for RMSProp with and without "
                        "momentum.",
@@ -1499,7 +1527,7 @@ def perturbed(objective: Objective, seed: int = 0) -> Objective:
 
 
 def layer_gradient_table(chain) -> Table:
-    """|∂J/∂w_l| per layer at the chain's start, layer 1 first."""
+    """The size of ∂J/∂w_l per layer at the chain's start, layer 1 first."""
     g = chain.layer_gradients(chain.start)
     return Table(["layer"] + [str(i + 1) for i in range(chain.depth)],
                  [["|∂J/∂w_l|"] + [sci(v) for v in g]])
@@ -1523,8 +1551,8 @@ def plateau_escape(chain, rhos=CHAIN_RATES, steps: int = 1000) -> Table:
 
 
 def first_layer_steps(chain, steps: int = 50) -> dict:
-    """Mean |Δw_l| per step over the first ``steps`` steps, per layer, for GD (ρ = 1) and
-    RMSProp (ρ = 0.01, α = 0.9) with ε = 10⁻⁸ outside and 10⁻⁷ inside the root."""
+    """The mean size of Δw_l per step over the first ``steps`` steps, per layer, for GD
+    (ρ = 1) and RMSProp (ρ = 0.01, α = 0.9) with ε = 10⁻⁸ outside and 10⁻⁷ inside the root."""
     contenders = {"GD (ρ = 1)": SGD(lr=1.0),
                   "RMSProp, ε 1e-8 out": RMSProp(lr=0.01, alpha=0.9, eps=1e-8),
                   "RMSProp, ε 1e-7 in": RMSProp(lr=0.01, alpha=0.9, eps=1e-7,
@@ -1793,7 +1821,8 @@ def claim_11_numbers(evidence: Mapping) -> dict:
 def scrubber_numbers(alphas: Sequence[float], rho: float = 0.3, steps: int = 300) -> dict:
     found = _scrubber_runs(tuple(alphas), rho, steps)
     by_alpha = dict(zip(alphas, found))
-    return {"scrub_cycle": float(limit_cycle_distance(rho)), "scrub_a0": by_alpha[0.0][1]}
+    return {"scrub_cycle": float(limit_cycle_distance(rho)), "scrub_a0": by_alpha[0.0][1],
+            "scrub_a095": by_alpha[0.95][1]}
 
 
 # ------------------------------------------------------------------------ the claims
