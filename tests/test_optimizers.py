@@ -66,8 +66,16 @@ def test_fixture_covers_every_requested_case():
             "rmsprop_momentum_lr_schedule", "rmsprop_lr_in_momentum_lr_schedule",
             "rmsprop_keras_centered_momentum_lr_schedule", "adam_no_bias_correction",
             "adam_first_correction_only", "adam_second_correction_only",
-            "adam_second_correction_only_amsgrad"} <= names
+            "adam_second_correction_only_amsgrad",
+            # the later variants
+            "adamax_default", "adamax_fast_decay", "adamax_weight_decay", "nadam_default",
+            "nadam_fast_schedule", "nadam_no_schedule", "nadam_weight_decay",
+            "nadamw_decoupled", "radam_default", "radam_beta2_09", "radam_never_rectified",
+            "radam_weight_decay", "radamw_decoupled"} <= names
     assert len(REFERENCE["grads"]) >= 5
+    # RAdam rectifies from step 6 on (β₂ = 0.999): its cases need more than 5 steps
+    assert all(len(c["grads"]) >= 12 for c in REFERENCE["cases"]
+               if c["optimizer"] in ("Adamax", "NAdam", "RAdam"))
 
 
 @pytest.mark.parametrize("case", REFERENCE["cases"], ids=lambda c: c["name"])
@@ -76,7 +84,7 @@ def test_reproduces_reference_trajectory(case):
         opt = lambda t: make({**case, "kwargs": {**case["kwargs"], "lr": case["lr_schedule"][t]}})
     else:
         opt = make(case)
-    thetas = run(opt, REFERENCE["theta0"], REFERENCE["grads"])
+    thetas = run(opt, REFERENCE["theta0"], case.get("grads", REFERENCE["grads"]))
     expected = np.array(case["thetas"])
     assert thetas.shape == expected.shape
     assert_allclose(thetas, expected, rtol=1e-12, atol=1e-14)
@@ -344,6 +352,221 @@ def test_centered_rmsprop_constant_gradient_stays_finite():
                 assert np.all(np.isfinite(big)), (dtype, alpha, g0)
 
 
+# ------------------------------------------- 2b. the later variants: Adamax, NAdam, RAdam
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e4, 1e300])
+def test_adamax_first_step_is_lr_times_sign_and_never_overflows(scale):
+    """m₁ = (1 − β₁)g, u₁ = |g| + ε, so ΔΘ = −ρ/(1 − β₁) · (1 − β₁)g/(|g| + ε): ρ sign g.
+    Nothing is squared, so even |g| = 1e300 gives it; Adam's g ⊙ g overflows there."""
+    lr, eps = 0.002, 1e-8
+    g = scale * np.array([0.7, -1.3, 2.0])
+    theta0 = np.array([0.1, 0.2, -0.3])
+    opt = alr.Adamax(lr=lr, eps=eps)
+    theta, state = opt.step(theta0, g, opt.init(theta0))
+    assert_allclose(theta - theta0, -lr * g / (np.abs(g) + eps), rtol=1e-12)
+    assert_allclose(theta - theta0, -lr * np.sign(g), rtol=1e-3)
+    assert_allclose(state.u, np.abs(g) + eps, rtol=1e-15)
+    if scale == 1e300:
+        with np.errstate(over="ignore"):
+            adam, _ = alr.Adam(lr=lr).step(theta0, g, alr.Adam().init(theta0))
+        assert_array_equal(adam, theta0)       # v = inf: Adam's step is m/inf = 0
+
+
+def test_adamax_u_is_a_decaying_maximum_by_hand():
+    """β₁ = 0 (m = g), β₂ = 0.5, ρ = 0.1, g = 4, 1, 0.5, 0.1, 3:
+    u = 4, max(2, 1) = 2, max(1, 0.5) = 1, max(0.5, 0.1) = 0.5, max(0.25, 3) = 3;
+    ΔΘ = −0.1 g/u = −0.1, −0.05, −0.05, −0.02, −0.1 → Θ = −0.1, −0.15, −0.2, −0.22, −0.32."""
+    opt = alr.Adamax(lr=0.1, betas=(0.0, 0.5), eps=1e-12)
+    theta = np.zeros(1)
+    state = opt.init(theta)
+    for g, u, th in zip((4.0, 1.0, 0.5, 0.1, 3.0), (4.0, 2.0, 1.0, 0.5, 3.0),
+                        (-0.1, -0.15, -0.2, -0.22, -0.32)):
+        theta, state = opt.step(theta, np.array([g]), state)
+        assert_allclose(state.u, [u], rtol=1e-11)
+        assert_allclose(theta, [th], rtol=1e-10)
+        assert_allclose(opt.effective_lr(state), [0.1 / u], rtol=1e-11)
+
+
+def test_adamax_effective_lr_and_its_value_before_any_step():
+    lr, b1, eps = 0.01, 0.5, 1e-3
+    opt = alr.Adamax(lr=lr, betas=(b1, 0.9), eps=eps)
+    theta = np.array([1.0, -1.0])
+    state = opt.init(theta)
+    assert_allclose(opt.effective_lr(state), lr / (1 - b1) / eps)   # u = 0: taken as ε
+    for t, g in enumerate(([0.5, 2.0], [-1.0, 0.25]), start=1):
+        new, state = opt.step(theta, np.array(g), state)
+        rate = lr / (1 - b1 ** t) / state.u
+        assert_allclose(opt.effective_lr(state), rate, rtol=1e-14)
+        assert_allclose(new - theta, -rate * state.m, rtol=1e-12)
+        theta = new
+
+
+def nadam_mu(t, beta1=0.9, psi=0.004):
+    """Dozat's schedule μₜ = β₁(1 − ½·0.96^{tψ})."""
+    return beta1 * (1 - 0.5 * 0.96 ** (t * psi))
+
+
+def test_nadam_first_step_by_hand():
+    """v̂₁ = g², m₁ = (1 − β₁)g, Π₁ = μ₁: ΔΘ = −ρ (1 + (1 − β₁)μ₂/(1 − μ₁μ₂)) g/(|g| + ε),
+    1.0565 ρ sign g for the defaults (μ₁ ≈ 0.4501, μ₂ ≈ 0.4501): a little more than Adam."""
+    lr, eps = 0.002, 1e-8
+    g = np.array([0.7, -1.3, 2e3])
+    theta0 = np.array([0.1, 0.2, -0.3])
+    opt = alr.NAdam()
+    theta, state = opt.step(theta0, g, opt.init(theta0))
+    mu1, mu2 = nadam_mu(1), nadam_mu(2)
+    factor = 1 + (1 - 0.9) * mu2 / (1 - mu1 * mu2)
+    assert abs(factor - 1.0565) < 1e-4
+    assert_allclose(theta - theta0, -lr * factor * g / (np.abs(g) + eps), rtol=1e-12)
+    assert_allclose(state.mu_product, mu1, rtol=1e-15)
+    assert state.mu_product.dtype == np.float64 and state.mu_product.shape == ()
+
+
+def test_nadam_with_a_settled_schedule_by_hand():
+    """ψ so large that 0.96^{tψ} = 0: μₜ = β₁ for every t, Πₜ = β₁ᵗ, and
+    m̄ = β₁ m/(1 − β₁^{t+1}) + (1 − β₁) g/(1 − β₁ᵗ): Nesterov's look-ahead on Adam's m̂."""
+    lr, b1, b2, eps = 0.05, 0.8, 0.9, 1e-6
+    opt = alr.NAdam(lr=lr, betas=(b1, b2), eps=eps, momentum_decay=1e6)
+    rng = np.random.default_rng(30)
+    theta = mine = rng.normal(size=4)
+    state, m, v = opt.init(theta), np.zeros(4), np.zeros(4)
+    for t in range(1, 9):
+        g = rng.normal(size=4) * [1e-2, 1.0, 10.0, 1e3]
+        theta, state = opt.step(theta, g, state)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_bar = b1 * m / (1 - b1 ** (t + 1)) + (1 - b1) * g / (1 - b1 ** t)
+        mine = mine - lr * m_bar / (np.sqrt(v / (1 - b2 ** t)) + eps)
+        assert_allclose(theta, mine, rtol=1e-12)
+        assert_allclose(state.mu_product, b1 ** t, rtol=1e-14)
+        assert_allclose(opt.effective_lr(state), lr / (np.sqrt(v / (1 - b2 ** t)) + eps),
+                        rtol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nadam_keeps_the_schedule_product_in_float64(dtype):
+    """Πₜ = μ₁ ⋯ μₜ, the running product PyTorch keeps as ``mu_product``, in float64 for a
+    float32 θ too; ψ = 0 makes μₜ = β₁/2 for good."""
+    opt = alr.NAdam(lr=1e-3)
+    theta = np.ones(3, dtype)
+    state = opt.init(theta)
+    for _ in range(50):
+        theta, state = opt.step(theta, np.full(3, 0.1, dtype), state)
+    expected = math.prod(nadam_mu(t) for t in range(1, 51))
+    assert state.mu_product.dtype == np.float64 and theta.dtype == dtype
+    assert_allclose(state.mu_product, expected, rtol=1e-14)
+    flat = alr.NAdam(momentum_decay=0.0)
+    _, s = flat.step(theta, theta, flat.init(theta))
+    _, s = flat.step(theta, theta, s)
+    assert_allclose(s.mu_product, 0.45 ** 2, rtol=1e-15)
+
+
+def test_nadam_schedule_product_varies_with_per_coordinate_hyperparameters():
+    psi = np.array([0.0, 0.004, 20.0])
+    opt = alr.NAdam(momentum_decay=psi)
+    theta = np.ones((2, 3))
+    state = opt.init(theta)
+    assert state.mu_product.shape == (2, 3)
+    _, state = opt.step(theta, theta, state)
+    assert_allclose(state.mu_product, np.broadcast_to(nadam_mu(1, psi=psi), (2, 3)), rtol=1e-15)
+    assert alr.NAdam(lr=np.array([[0.1], [0.2]])).init(theta).mu_product.shape == ()
+
+
+def radam_length(t, beta2=0.999):
+    """The length nₜ (the paper's ρₜ) of the simple average that approximates v's."""
+    n_inf = 2 / (1 - beta2) - 1
+    return n_inf - 2 * t * beta2 ** t / (1 - beta2 ** t), n_inf
+
+
+def test_radam_length_crosses_five_at_step_six():
+    for t, (low, high) in {4: (3.99, 4.0), 5: (4.99, 5.0), 6: (5.99, 6.0)}.items():
+        assert low < radam_length(t)[0] < high
+
+
+def test_radam_is_bias_corrected_momentum_sgd_for_five_steps_then_rectified():
+    """nₜ ≤ 5 for t ≤ 5 (β₂ = 0.999): ΔΘ = −ρ m̂; at t = 6 the rate is
+    ρ qₜ √(1 − β₂ᵗ)/(√v + ε) with qₜ = √((n−4)(n−2)n∞/((n∞−4)(n∞−2)n))."""
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    opt = alr.RAdam(lr=lr)
+    rng = np.random.default_rng(31)
+    theta = mine = rng.normal(size=4)
+    state, m, v = opt.init(theta), np.zeros(4), np.zeros(4)
+    for t in range(1, 9):
+        g = rng.normal(size=4) * [1e-2, 1.0, 10.0, 1e3]
+        theta, state = opt.step(theta, g, state)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1 ** t)
+        n, n_inf = radam_length(t)
+        if t <= 5:
+            assert n <= 5
+            mine = mine - lr * m_hat       # the gradient's own scale: 1e3 moves ~10
+        else:
+            q = math.sqrt((n - 4) * (n - 2) * n_inf / ((n_inf - 4) * (n_inf - 2) * n))
+            assert 0 < q < 0.1
+            mine = mine - lr * q * math.sqrt(1 - b2 ** t) / (np.sqrt(v) + eps) * m_hat
+        assert_allclose(theta, mine, rtol=1e-12)
+
+
+def test_radam_with_small_beta2_is_momentum_sgd_for_good():
+    """β₂ ≤ 2/3 gives n∞ = 2/(1 − β₂) − 1 ≤ 5, so nₜ < n∞ never exceeds 5 (β₂ = 0.6 also
+    makes n∞ − 4 = 0, which the rectification would divide by)."""
+    lr, b1 = 0.1, 0.9
+    for b2 in (0.0, 0.3, 0.6, 2 / 3):
+        opt = alr.RAdam(lr=lr, betas=(b1, b2))
+        theta = mine = np.array([1.0, -2.0])
+        state, m = opt.init(theta), np.zeros(2)
+        for t in range(1, 101):
+            g = np.array([np.sin(t), 3.0 * np.cos(t)])
+            theta, state = opt.step(theta, g, state)
+            m = b1 * m + (1 - b1) * g
+            mine = mine - lr * m / (1 - b1 ** t)
+        assert_allclose(theta, mine, rtol=1e-10)
+        assert_allclose(opt.effective_lr(state), lr / (1 - b1 ** 100), rtol=1e-14)
+
+
+def test_radam_rectification_tends_to_one_and_adam_with_eps_on_the_raw_root():
+    """Far into a run (count 10⁶) qₜ ≈ 1 and both corrections ≈ 1: the step is Adam's
+    −ρ m/(√v + ε), with RAdam's ε beside √v, not √v̂."""
+    opt = alr.RAdam(lr=0.01, eps=1e-3)
+    theta = np.array([1.0, -1.0, 0.5])
+    state = opt.init(theta)._replace(count=10 ** 6, m=np.array([0.2, -0.1, 0.0]),
+                                     v=np.array([0.04, 0.01, 1e-6]))
+    g = np.array([0.3, 0.2, -0.1])
+    new, s = opt.step(theta, g, state)
+    n, n_inf = radam_length(10 ** 6 + 1)
+    q = math.sqrt((n - 4) * (n - 2) * n_inf / ((n_inf - 4) * (n_inf - 2) * n))
+    assert 1 - 1e-9 < q <= 1
+    expected = theta - 0.01 * q * s.m / (np.sqrt(s.v) + 1e-3)
+    assert_allclose(new, expected, rtol=1e-12)
+    assert_allclose(opt.effective_lr(s) * s.m, theta - new, rtol=1e-12)
+
+
+def test_later_variants_reject_what_adam_rejects():
+    for cls in (alr.Adamax, alr.NAdam, alr.RAdam):
+        assert cls().betas == (0.9, 0.999)
+        with pytest.raises(TypeError, match="betas must be a pair"):
+            cls(betas=(0.9,))
+    assert [float(alr.Adamax().lr), float(alr.NAdam().lr), float(alr.RAdam().lr)] == [
+        0.002, 0.002, 0.001]
+    assert float(alr.NAdam().momentum_decay) == 0.004
+
+
+def test_nadam_and_radam_decoupled_weight_decay_by_hand():
+    """θ ← θ(1 − ρλ) before the step (PyTorch's decoupled_weight_decay); with g = 0 the
+    moments stay 0, so that is all a step does."""
+    for cls in (alr.NAdam, alr.RAdam):
+        opt = cls(lr=0.1, weight_decay=0.5, decoupled=True)
+        assert opt.name == cls.__name__ + "W" and repr(opt).endswith("decoupled=True)")
+        theta0 = np.array([2.0, -4.0])
+        theta, _ = opt.step(theta0, np.zeros(2), opt.init(theta0))
+        assert_allclose(theta, theta0 * (1 - 0.1 * 0.5), rtol=1e-15)
+        l2 = cls(lr=0.1, weight_decay=0.5)
+        _, state = l2.step(theta0, np.zeros(2), l2.init(theta0))
+        assert_allclose(state.m, 0.1 * 0.5 * theta0, rtol=1e-14)   # g + λθ entered m
+
+
 # --------------------------------------------------------- 3. batched = separate runs
 
 
@@ -378,6 +601,18 @@ BATCH_CONFIGS = [
     (alr.Adam, {"bias_correction": (False, True)}, {"lr": [1e-3, 1e-2, 1e-1],
                                                      "betas": ([0.0, 0.5, 0.9],
                                                                [0.9, 0.99, 0.999])}),
+    (alr.Adamax, {}, {"lr": [2e-3, 1e-2, 1e-1], "betas": ([0.0, 0.5, 0.9], [0.5, 0.9, 0.999]),
+                      "eps": [1e-8, 1e-4, 1e-1], "weight_decay": [0.0, 0.1, 0.5]}),
+    (alr.NAdam, {}, {"lr": [2e-3, 1e-2, 1e-1], "betas": ([0.0, 0.5, 0.9], [0.5, 0.9, 0.999]),
+                     "momentum_decay": [0.0, 0.004, 20.0], "weight_decay": [0.0, 0.1, 0.5]}),
+    (alr.NAdam, {"decoupled": True}, {"lr": [2e-3, 1e-2, 1e-1], "eps": [1e-8, 1e-4, 1e-1],
+                                       "weight_decay": [0.0, 0.1, 0.5]}),
+    # β₂ = 0.6 never rectifies, 0.9 and 0.999 from step 6 on: six steps mix the two branches
+    (alr.RAdam, {}, {"lr": [1e-3, 1e-2, 1e-1], "betas": ([0.0, 0.5, 0.9], [0.6, 0.9, 0.999]),
+                     "eps": [1e-8, 1e-4, 1e-1], "weight_decay": [0.0, 0.1, 0.5]}),
+    (alr.RAdam, {"decoupled": True}, {"lr": [1e-3, 1e-2, 1e-1],
+                                       "betas": ([0.9, 0.9, 0.9], [0.999, 0.6, 0.9]),
+                                       "weight_decay": [0.0, 0.1, 0.5]}),
 ]
 
 
@@ -409,12 +644,22 @@ def trajectory(opt, theta, steps, seed, in_place=False):
     return theta, state
 
 
+#: State fields kept in float64 whatever θ's dtype, and not of θ's shape (NAdam's product
+#: of its momentum schedule, 0-d unless β₁ or ψ vary over θ).
+FLOAT64_FIELDS = {"mu_product"}
+
+
 def state_arrays(state):
     return {f: v for f, v in zip(state._fields, state) if isinstance(v, np.ndarray)}
 
 
+def theta_like(state):
+    """The state's buffers of θ's shape and dtype (all but :data:`FLOAT64_FIELDS`)."""
+    return {f: v for f, v in state_arrays(state).items() if f not in FLOAT64_FIELDS}
+
+
 def cast_state(state, dtype):
-    return state._replace(**{f: v.astype(dtype) for f, v in state_arrays(state).items()})
+    return state._replace(**{f: v.astype(dtype) for f, v in theta_like(state).items()})
 
 
 @pytest.mark.parametrize("config", BATCH_CONFIGS, ids=config_id)
@@ -429,7 +674,9 @@ def test_batched_runs_equal_separate_runs(config):
         theta_i, state_i = trajectory(solo, theta0[i], steps, seed=2)
         assert_allclose(theta[i], theta_i, rtol=1e-15, atol=0)
         for field, value in state_arrays(state_i).items():
-            assert_allclose(getattr(state, field)[i], value, rtol=1e-15, atol=0)
+            batched = getattr(state, field)
+            row = batched if batched.ndim == 0 else batched[i]   # one schedule for all rows
+            assert_allclose(row, value, rtol=1e-15, atol=0)
         assert_allclose(batch.effective_lr(state)[..., i, :] * np.ones(d),
                         solo.effective_lr(state_i) * np.ones(d), rtol=1e-15, atol=0)
 
@@ -438,7 +685,7 @@ def test_batched_runs_equal_separate_runs(config):
 def test_per_coordinate_hyperparameters_equal_separate_runs(config):
     """Hyperparameters of shape (d,): coordinate j runs with the j-th values."""
     cls, fixed, varying = config
-    d, steps = 3, 5
+    d, steps = 3, 7     # RAdam rectifies from step 6 on
     theta0 = np.array([[0.5, -2.0, 30.0], [-1.0, 0.25, 4.0]])
     per_coord = cls(**kwargs_for(fixed, varying, lambda v: np.array(v)))
     theta, _ = trajectory(per_coord, theta0, steps, seed=3)
@@ -476,6 +723,14 @@ IN_PLACE_CONFIGS = [
     (alr.Adam, {"weight_decay": 0.1}),
     (alr.Adam, {"weight_decay": 0.1, "decoupled": True}),
     (alr.Adam, {"weight_decay": 0.1, "decoupled": True, "amsgrad": True}),
+    (alr.Adamax, {}),
+    (alr.Adamax, {"lr": 0.1, "betas": (0.5, 0.6), "eps": 1e-3, "weight_decay": 0.1}),
+    (alr.NAdam, {}),
+    (alr.NAdam, {"momentum_decay": 20.0, "weight_decay": 0.1}),
+    (alr.NAdam, {"weight_decay": 0.1, "decoupled": True}),
+    (alr.RAdam, {}),
+    (alr.RAdam, {"betas": (0.9, 0.6), "weight_decay": 0.1}),
+    (alr.RAdam, {"weight_decay": 0.1, "decoupled": True}),
     # the generic step_ (compute the pure step, copy it back)
     (alr.SGD, {"lr": 0.1}),
     (alr.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
@@ -502,11 +757,11 @@ def check_in_place(opt, theta0, dtype, steps=3):
         state = new_state
     assert state.count == steps
     assert theta.dtype == dtype
-    # bit for bit: the blocked kernels (RMSProp, Adam) do step's operations in step's order,
-    # and the generic step_ is the pure step
+    # bit for bit: the blocked kernels (RMSProp, Adam and the later variants) do step's
+    # operations in step's order, and the generic step_ is the pure step
     assert_array_equal(theta, expected)
     for field, value in state_arrays(expected_state).items():
-        assert getattr(state, field).dtype == dtype
+        assert getattr(state, field).dtype == (np.float64 if field in FLOAT64_FIELDS else dtype)
         assert_array_equal(getattr(state, field), value)
 
 
@@ -536,16 +791,40 @@ def test_step_in_place_equals_step_batched(config, dtype, shape):
     check_in_place(cls(**{**kwargs, "lr": lr}), theta0, dtype, steps=2)
 
 
-@pytest.mark.parametrize("cls,kwargs", [(alr.RMSProp, {"centered": True, "momentum": 0.5}),
-                                         (alr.Adam, {"amsgrad": True, "weight_decay": 0.1})])
+PER_COORDINATE_SIZE = optimizers.BLOCK_ELEMENTS + 999
+
+
+@pytest.mark.parametrize("cls,kwargs", [
+    (alr.RMSProp, {"centered": True, "momentum": 0.5}),
+    (alr.Adam, {"amsgrad": True, "weight_decay": 0.1}),
+    (alr.Adamax, {"betas": (0.9, np.linspace(0.5, 0.999, PER_COORDINATE_SIZE))}),
+    # the schedule's product varies over θ: the kernel updates it block by block
+    (alr.NAdam, {"momentum_decay": np.geomspace(1e-3, 30.0, PER_COORDINATE_SIZE)}),
+    (alr.RAdam, {"betas": (0.9, np.linspace(0.5, 0.999, PER_COORDINATE_SIZE))}),
+], ids=lambda v: v.__name__ if isinstance(v, type) else "-".join(v))
 def test_step_in_place_per_coordinate_hyperparameters(cls, kwargs):
-    size = optimizers.BLOCK_ELEMENTS + 999
+    size = PER_COORDINATE_SIZE
     lr = np.geomspace(1e-4, 1e-1, size)
     theta0 = np.random.default_rng(7).normal(size=size)
-    check_in_place(cls(**{**kwargs, "lr": lr}), theta0, np.float64)
+    check_in_place(cls(**{**kwargs, "lr": lr}), theta0, np.float64,
+                   steps=8 if cls is alr.RAdam else 3)   # RAdam rectifies from step 6
 
 
-@pytest.mark.parametrize("cls", [alr.RMSProp, alr.Adam])
+LATER = [alr.Adamax, alr.NAdam, alr.RAdam]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cls", LATER)
+def test_step_in_place_of_the_later_variants_over_more_steps(cls, dtype):
+    """Eight steps: RAdam's rectified branch (from step 6), NAdam's product over several
+    steps, Adamax's maximum after the first; batched, with rows on both sides of n∞ = 5."""
+    theta0 = np.random.default_rng(8).normal(size=(3, optimizers.BLOCK_ELEMENTS + 11))
+    betas = (0.9, np.array([[0.6], [0.9], [0.999]]))
+    check_in_place(cls(betas=betas), theta0, dtype, steps=8)
+    check_in_place(cls(lr=np.array([[0.1], [0.01], [0.001]])), theta0, dtype, steps=8)
+
+
+@pytest.mark.parametrize("cls", [alr.RMSProp, alr.Adam, *LATER])
 def test_step_in_place_rejects_bad_theta(cls):
     opt = cls()
     theta = np.ones(10)
@@ -560,7 +839,7 @@ def test_step_in_place_rejects_bad_theta(cls):
     assert_array_equal(theta, 1.0)
 
 
-@pytest.mark.parametrize("cls", [alr.RMSProp, alr.Adam])
+@pytest.mark.parametrize("cls", [alr.RMSProp, alr.Adam, *LATER])
 def test_step_in_place_on_a_scalar_theta_equals_step(cls):
     """The kernels block over the flat array, so a 0-d θ is one block of one element."""
     opt = cls(lr=0.1)
@@ -569,8 +848,8 @@ def test_step_in_place_on_a_scalar_theta_equals_step(cls):
     state = opt.step_(theta, np.array(0.5), state)
     assert theta.shape == () and state.count == 1
     assert_array_equal(theta, expected)
-    assert_array_equal(state.v if cls is alr.Adam else state.r,
-                       expected_state.v if cls is alr.Adam else expected_state.r)
+    for field, value in state_arrays(expected_state).items():
+        assert_array_equal(getattr(state, field), value)
 
 
 def test_step_in_place_reports_state_errors_like_step():
@@ -645,6 +924,24 @@ CONSTRUCTION_ERRORS = [
      r"do not broadcast together: lr\(3,\), alpha\(2,\)"),
     (lambda: alr.Adam(lr=np.full((2, 1), 0.1), betas=(np.full(3, 0.9), np.full(4, 0.99))),
      ValueError, "do not broadcast together"),
+    # the later variants
+    (lambda: alr.Adamax(lr=-1e-3), ValueError, "lr must lie"),
+    (lambda: alr.Adamax(betas=(1.0, 0.999)), ValueError, r"betas\[0\] must lie"),
+    (lambda: alr.Adamax(eps=0.0), ValueError, "eps must lie"),
+    (lambda: alr.Adamax(weight_decay=-0.1), ValueError, "weight_decay must lie"),
+    (lambda: alr.Adamax(betas=0.9), TypeError, "betas must be a pair"),
+    (lambda: alr.NAdam(momentum_decay=-0.004), ValueError, r"momentum_decay must lie in \[0"),
+    (lambda: alr.NAdam(momentum_decay=np.inf), ValueError, "momentum_decay must be finite"),
+    (lambda: alr.NAdam(momentum_decay="0.004"), TypeError, "momentum_decay must be a real"),
+    (lambda: alr.NAdam(betas=(0.9, 1.0)), ValueError, r"betas\[1\] must lie"),
+    (lambda: alr.NAdam(decoupled="yes"), TypeError, "decoupled must be True or False"),
+    (lambda: alr.NAdam(lr=np.full(3, 0.1), momentum_decay=np.full(2, 0.1)), ValueError,
+     r"do not broadcast together: lr\(3,\), .*momentum_decay\(2,\)"),
+    (lambda: alr.RAdam(betas=(-0.1, 0.999)), ValueError, r"betas\[0\] must lie"),
+    (lambda: alr.RAdam(betas=(0.9, 1.0)), ValueError, r"betas\[1\] must lie"),
+    (lambda: alr.RAdam(eps=-1e-8), ValueError, "eps must lie"),
+    (lambda: alr.RAdam(decoupled=1), TypeError, "decoupled must be True or False"),
+    (lambda: alr.RAdam(lr=True), TypeError, "lr must be a real number"),
 ]
 
 
@@ -662,13 +959,16 @@ def test_boundary_values_are_accepted():
     alr.AdaDelta(rho=0.0)
     alr.Adam(betas=(0.0, 0.0))
     alr.Adam(betas=[np.array([0.0, 0.5]), 0.9])
+    for cls in (alr.Adamax, alr.NAdam, alr.RAdam):
+        cls(lr=0.0, betas=(0.0, 0.0))
+    alr.NAdam(momentum_decay=0.0)
     alr.SGD(lr=np.float32(0.1), momentum=np.int64(0))
     alr.AdaGrad(lr=1)            # Python ints are real numbers
 
 
 ALL_OPTIMIZERS = [alr.SGD(lr=0.1), alr.SGD(lr=0.1, momentum=0.9), alr.AdaGrad(),
                   alr.RMSProp(centered=True, momentum=0.5), alr.AdaDelta(),
-                  alr.Adam(amsgrad=True)]
+                  alr.Adam(amsgrad=True), alr.Adamax(), alr.NAdam(), alr.RAdam()]
 
 
 @pytest.mark.parametrize("opt", ALL_OPTIMIZERS, ids=repr)
@@ -696,7 +996,7 @@ def test_bad_step_arguments_raise_naming_the_argument(opt):
     with pytest.raises(TypeError, match="state must be the"):
         opt.step(theta, good, other.init(theta))
     if state_arrays(state):
-        with pytest.raises(ValueError, match=r"state\.\w+ has shape \(4,\)"):
+        with pytest.raises(ValueError, match=r"state\.(?!mu_product)\w+ has shape \(4,\)"):
             opt.step(theta, good, opt.init(np.ones(4)))
         with pytest.raises(ValueError, match="call init with this theta"):
             opt.step(theta[None], good[None], state)
@@ -708,11 +1008,12 @@ def test_bad_step_arguments_raise_naming_the_argument(opt):
 
 @pytest.mark.parametrize("cls,key", [(alr.SGD, "lr"), (alr.AdaGrad, "eps"),
                                      (alr.RMSProp, "alpha"), (alr.AdaDelta, "rho"),
-                                     (alr.Adam, "lr")])
+                                     (alr.Adam, "lr"), (alr.Adamax, "eps"),
+                                     (alr.NAdam, "momentum_decay"), (alr.RAdam, "lr")])
 def test_hyperparameter_must_broadcast_against_theta(cls, key):
     kwargs = {"lr": 0.1} if cls is alr.SGD else {}
     values = {"lr": [0.1, 0.2, 0.3], "eps": [1e-8, 1e-6, 1e-4], "alpha": [0.9, 0.99, 0.5],
-              "rho": [0.9, 0.95, 0.5]}[key]
+              "rho": [0.9, 0.95, 0.5], "momentum_decay": [0.0, 0.004, 1.0]}[key]
     opt = cls(**{**kwargs, key: np.array(values)})
     theta = np.ones(2)
     with pytest.raises(ValueError, match=f"{key} has shape \\(3,\\), which does not broadcast"):
@@ -725,8 +1026,9 @@ def test_hyperparameter_must_broadcast_against_theta(cls, key):
     opt.step(theta, theta, opt.init(theta))
 
 
-def test_adam_betas_error_names_which_beta():
-    opt = alr.Adam(betas=(np.full(3, 0.9), 0.99))
+@pytest.mark.parametrize("cls", [alr.Adam, alr.Adamax, alr.NAdam, alr.RAdam])
+def test_adam_betas_error_names_which_beta(cls):
+    opt = cls(betas=(np.full(3, 0.9), 0.99))
     with pytest.raises(ValueError, match="beta1 has shape"):
         opt.step(np.ones(2), np.ones(2), opt.init(np.ones(2)))
 
@@ -906,7 +1208,9 @@ def test_rmsprop_lr_in_momentum_needs_momentum():
 ALL_CLASSES = [(alr.SGD, {"lr": 0.1}), (alr.SGD, {"lr": 0.1, "momentum": 0.9}),
                (alr.AdaGrad, {}), (alr.RMSProp, {"momentum": 0.5, "centered": True}),
                (alr.RMSProp, {"momentum": 0.5, "lr_in_momentum": True}), (alr.AdaDelta, {}),
-               (alr.Adam, {"amsgrad": True}), (alr.Adam, {"decoupled": True})]
+               (alr.Adam, {"amsgrad": True}), (alr.Adam, {"decoupled": True}),
+               (alr.Adamax, {}), (alr.NAdam, {}), (alr.NAdam, {"decoupled": True}),
+               (alr.RAdam, {}), (alr.RAdam, {"decoupled": True})]
 
 
 def class_id(config):
@@ -943,16 +1247,26 @@ def test_default_names():
     assert alr.SGD(lr=0.1).label == "GD (ρ=0.1)"
     assert alr.SGD(lr=0.1, name="plain").label == "plain (ρ=0.1)"
     assert alr.SGD(lr=0.1, momentum=0.9, name="momentum").label == "momentum (ρ=0.1, μ=0.9)"
-    classes = (alr.SGD, alr.AdaGrad, alr.RMSProp, alr.AdaDelta, alr.Adam)
+    classes = (alr.SGD, alr.AdaGrad, alr.RMSProp, alr.AdaDelta, alr.Adam, alr.Adamax,
+               alr.NAdam, alr.RAdam)
     assert [cls(lr=0.1).name for cls in classes] == [cls.__name__ for cls in classes]
+    assert (alr.NAdam(decoupled=True).name, alr.RAdam(decoupled=True).name) == ("NAdamW",
+                                                                                "RAdamW")
+    assert alr.NAdam().label == "NAdam (ρ=0.002, β₁=0.9, β₂=0.999, ψ=0.004)"
+    assert alr.Adamax().label == "Adamax (ρ=0.002, β₁=0.9, β₂=0.999)"
+    assert repr(alr.RAdam()) == "RAdam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0)"
 
 
 def test_class_attributes_follow_the_options():
     assert alr.RMSProp(initial_accumulator_value=1.0).accumulator_decay == 0.99
     assert alr.RMSProp(momentum=0.9, lr_in_momentum=True).state_units["lr_momentum"] == 0
     assert alr.Adam(bias_correction=False).accumulator_decay == 0.999
+    for cls in (alr.Adamax, alr.NAdam, alr.RAdam):   # the decay of v (Adamax: of u's maximum)
+        assert cls(betas=(0.9, 0.99)).accumulator_decay == 0.99 and cls.update_units == 0
+    assert alr.Adamax.state_units == {"m": -1, "u": -1}   # u has the units of g, not g²
     for opt in (alr.RMSProp(momentum=0.9, centered=True), alr.Adam(amsgrad=True),
-                alr.RMSProp(momentum=0.9, lr_in_momentum=True), alr.SGD(lr=0.1, momentum=0.9)):
+                alr.RMSProp(momentum=0.9, lr_in_momentum=True), alr.SGD(lr=0.1, momentum=0.9),
+                alr.Adamax(), alr.NAdam(), alr.RAdam()):
         assert set(state_arrays(opt.init(np.zeros(2)))) <= set(opt.state_units)
 
 
@@ -1017,7 +1331,9 @@ ALL_OPTIMIZER_CONFIGS = [(alr.SGD, {"lr": 0.1}), (alr.SGD, {"lr": 0.1, "momentum
                          (alr.AdaGrad, {}), (alr.RMSProp, {}),
                          (alr.RMSProp, {"centered": True, "momentum": 0.5}),
                          (alr.RMSProp, {"momentum": 0.5, "lr_in_momentum": True}),
-                         (alr.AdaDelta, {}), (alr.Adam, {}), (alr.Adam, {"amsgrad": True})]
+                         (alr.AdaDelta, {}), (alr.Adam, {}), (alr.Adam, {"amsgrad": True}),
+                         (alr.Adamax, {}), (alr.NAdam, {}), (alr.NAdam, {"decoupled": True}),
+                         (alr.RAdam, {})]
 
 
 @pytest.mark.parametrize("config", ALL_OPTIMIZER_CONFIGS, ids=class_id)
@@ -1036,7 +1352,8 @@ def test_float16_is_refused_clearly(config):
     assert theta.dtype == np.float32
 
 
-@pytest.mark.parametrize("cls", [alr.AdaGrad, alr.RMSProp, alr.AdaDelta, alr.Adam])
+@pytest.mark.parametrize("cls", [alr.AdaGrad, alr.RMSProp, alr.AdaDelta, alr.Adam, alr.Adamax,
+                                 alr.NAdam, alr.RAdam])
 def test_eps_that_rounds_to_zero_in_thetas_dtype_is_refused(cls):
     """AdaGrad(eps=1e-50) with a float32 θ gave NaN on a zero gradient (0/0)."""
     opt = cls(eps=1e-50)
@@ -1062,7 +1379,11 @@ def test_betas_near_one_are_computed_in_double_precision(dtype):
     theta = np.array([1.0, -1.0, 0.5], dtype)
     g = np.array([0.5, 0.0, -2.0], dtype)
     for opt in (alr.Adam(lr=0.1, betas=(0.9, 1 - 1e-9)), alr.Adam(lr=0.1, betas=(1 - 1e-9, 0.5)),
-                alr.RMSProp(lr=0.1, alpha=1 - 1e-9), alr.AdaDelta(rho=1 - 1e-9)):
+                alr.RMSProp(lr=0.1, alpha=1 - 1e-9), alr.AdaDelta(rho=1 - 1e-9),
+                alr.Adamax(lr=0.1, betas=(1 - 1e-9, 1 - 1e-9)),
+                # μₜ = β₁ once 0.96^{tψ} = 0: 1 − Πₜ = 1 − β₁ᵗ needs float64 (it is 0 in float32)
+                alr.NAdam(lr=0.1, betas=(1 - 1e-9, 1 - 1e-9), momentum_decay=1e4),
+                alr.RAdam(lr=0.1, betas=(1 - 1e-9, 0.999))):
         t, s = theta, opt.init(theta)
         exact, es = theta.astype(np.float64), opt.init(theta.astype(np.float64))
         for _ in range(3):
@@ -1106,6 +1427,28 @@ def test_overflow_follows_torchs_order_of_operations():
     assert_array_equal(theta, pure)
 
 
+def test_overflow_in_the_later_variants_follows_torchs_order():
+    """g = 5e154. Adamax squares nothing: its step is ρ sign g. RAdam's first steps are
+    momentum SGD, −ρ m̂ = −ρ g (the gradient's own scale). NAdam divides v by 1 − β₂ᵗ
+    *before* the root (torch's ``exp_avg_sq.div(bias_correction2).sqrt()``): v/(1 − β₂) =
+    2.5e309 overflows, √ is inf and the step is 0, exactly as in torch's single-tensor NAdam
+    (its foreach path divides the roots, like Adam)."""
+    g = np.array([5e154])
+    adamax = alr.Adamax(lr=0.1)
+    pure, _ = adamax.step(np.ones(1), g, adamax.init(np.ones(1)))
+    assert_allclose(pure, [0.9], rtol=1e-15)
+    radam = alr.RAdam(lr=0.1)
+    pure, _ = radam.step(np.ones(1), g, radam.init(np.ones(1)))
+    assert_allclose(pure, [1.0 - 0.1 * 5e154], rtol=1e-15)
+    nadam = alr.NAdam(lr=0.1)
+    with np.errstate(over="ignore"):
+        pure, state = nadam.step(np.ones(1), g, nadam.init(np.ones(1)))
+        theta = np.ones(1)
+        nadam.step_(theta, g, nadam.init(theta))
+    assert_array_equal(pure, [1.0]) and np.isfinite(state.v).all()
+    assert_array_equal(theta, pure)
+
+
 # (class, options of the optimizer that made the state, options of the one handed it, the
 # field named in the error)
 FOREIGN_STATES = [
@@ -1120,6 +1463,9 @@ FOREIGN_STATES = [
     (alr.RMSProp, {"momentum": 0.9, "lr_in_momentum": True}, {}, "lr_momentum"),
     (alr.Adam, {}, {"amsgrad": True}, "v_max"),
     (alr.Adam, {"amsgrad": True}, {}, "v_max"),
+    # NAdam's product of the schedule: () for one schedule, θ's shape when ψ varies over θ
+    (alr.NAdam, {}, {"momentum_decay": np.array([0.0, 0.004, 1.0])}, "mu_product"),
+    (alr.NAdam, {"momentum_decay": np.array([0.0, 0.004, 1.0])}, {}, "mu_product"),
 ]
 
 
@@ -1128,13 +1474,33 @@ def foreign_id(case):
     return f"{cls.__name__}-{'-'.join(made) or 'plain'}-to-{'-'.join(used) or 'plain'}"
 
 
+def test_nadam_refuses_a_schedule_product_that_is_not_its_own():
+    opt = alr.NAdam()
+    theta = np.ones(3)
+    state = opt.init(theta)
+    for bad, error, match in [
+            (None, ValueError, "state.mu_product must be the float64 array"),
+            (1.0, ValueError, "state.mu_product must be the float64 array"),
+            (np.ones((), np.float32), TypeError, "mu_product has dtype float32 but must be "
+                                                 "float64"),
+            (np.ones(3), ValueError, r"mu_product has shape \(3,\) but .* shape \(\)")]:
+        broken = state._replace(mu_product=bad)
+        for call in (lambda: opt.step(theta, theta, broken),
+                     lambda: opt.step_(theta.copy(), theta, broken),
+                     lambda: opt.effective_lr(broken)):
+            with pytest.raises(error, match=match):
+                call()
+    assert_array_equal(state.mu_product, 1.0)     # nothing was updated on the way
+
+
 @pytest.mark.parametrize("case", FOREIGN_STATES, ids=foreign_id)
 def test_state_from_a_differently_configured_optimizer_is_refused(case):
     cls, made, used, field = case
     user = cls(**used)
     theta = np.ones(3)
     state = cls(**made).init(theta)
-    pattern = rf"state\.\w*{field} is (None|set), but .* differently configured"
+    pattern = (rf"state\.\w*{field} is (None|set), but .* differently configured"
+               if field != "mu_product" else r"state\.mu_product has shape .* call this")
     with pytest.raises(ValueError, match=pattern):
         user.step(theta, theta, state)
     with pytest.raises(ValueError, match=pattern):
@@ -1205,7 +1571,9 @@ def test_state_of_another_dtype_is_refused(config):
         opt.step_(theta32, theta32, state64)
     new, state32 = opt.step(theta32, theta32, opt.init(theta32))
     assert new.dtype == np.float32
-    assert all(a.dtype == np.float32 for a in state_arrays(state32).values())
+    assert all(a.dtype == np.float32 for a in theta_like(state32).values())
+    assert all(a.dtype == np.float64 for f, a in state_arrays(state32).items()
+               if f in FLOAT64_FIELDS)
 
 
 @pytest.mark.parametrize("config", ALL_OPTIMIZER_CONFIGS, ids=class_id)
@@ -1215,7 +1583,7 @@ def test_step_in_place_with_a_gradient_aliasing_a_state_buffer_equals_step(confi
     size = optimizers.BLOCK_ELEMENTS + 17
     theta = np.random.default_rng(23).normal(size=size)
     _, state = opt.step(theta, np.sin(theta), opt.init(theta))
-    for field in state_arrays(state):
+    for field in theta_like(state):
         pure_state = state._replace(**{f: a.copy() for f, a in state_arrays(state).items()})
         expected, expected_state = opt.step(theta, getattr(pure_state, field), pure_state)
         work = theta.copy()
@@ -1226,9 +1594,9 @@ def test_step_in_place_with_a_gradient_aliasing_a_state_buffer_equals_step(confi
             assert_array_equal(getattr(live, f), value)
 
 
-@pytest.mark.parametrize("cls", [alr.SGD, alr.RMSProp, alr.Adam])
+@pytest.mark.parametrize("cls", [alr.SGD, alr.RMSProp, alr.Adam, *LATER])
 def test_step_in_place_refuses_state_buffers_that_share_memory(cls):
-    opt = cls(lr=0.1, momentum=0.9) if cls is not alr.Adam else cls()
+    opt = cls(lr=0.1, momentum=0.9) if cls in (alr.SGD, alr.RMSProp) else cls()
     theta = np.ones(4)
     state = opt.init(theta)
     field = next(iter(state_arrays(state)))
@@ -1239,7 +1607,9 @@ def test_step_in_place_refuses_state_buffers_that_share_memory(cls):
 @pytest.mark.parametrize("config", [(alr.Adam, {}), (alr.Adam, {"weight_decay": 0.1}),
                                     (alr.Adam, {"amsgrad": True}), (alr.RMSProp, {}),
                                     (alr.RMSProp, {"centered": True, "momentum": 0.9}),
-                                    (alr.Adam, {"lr": np.ones((1, 1))})], ids=class_id)
+                                    (alr.Adam, {"lr": np.ones((1, 1))}), (alr.Adamax, {}),
+                                    (alr.NAdam, {"weight_decay": 0.1}),
+                                    (alr.RAdam, {"betas": (0.9, 0.9)})], ids=class_id)
 def test_step_in_place_memory_is_a_few_blocks(config):
     """Blocks over the flat array: θ of shape (1, 4e6) used to make each scratch buffer one
     4e6-element row (32 MB for Adam in float32)."""

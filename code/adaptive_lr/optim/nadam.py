@@ -44,7 +44,7 @@ class NAdam(Optimizer):
     corrections left out, m̄ = μ m + (1 − μ) g: one more momentum step than Adam's m.
 
     The schedule μₜ is Dozat's momentum warm-up (after Sutskever et al.): it starts near
-    β₁/2 and rises towards β₁ with a half-life of ln 2/(ψ ln(1/0.96)) ≈ 4246 steps for the
+    β₁/2 and rises towards β₁ with a half-life of ln 2/(ψ ln(1/0.96)) ≈ 4245 steps for the
     default ψ = 0.004 = 1/250. ψ = 0 keeps μₜ = β₁/2 for good. m itself is averaged with the
     fixed β₁, as PyTorch and Keras do; μₜ enters only line 6.
 
@@ -144,12 +144,15 @@ class NAdam(Optimizer):
 
     # ------------------------------------------------------------------------ the steps
 
+    @staticmethod
+    def _mu(h, t: int) -> np.ndarray:
+        """The schedule μₜ = β₁(1 − ½·0.96^{tψ}), in float64."""
+        return h["beta1_64"] * (1.0 - 0.5 * np.power(0.96, t * h["momentum_decay_64"]))
+
     def _factors(self, h, t: int, mu_product) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Step t's factors in float64 (PyTorch's Python floats), cast to θ's dtype: 1 − β₂ᵗ,
         the gradient's and the momentum's step sizes; and the new product Πₜ (float64)."""
-        b1, psi = h["beta1_64"], h["momentum_decay_64"]
-        mu = b1 * (1.0 - 0.5 * np.power(0.96, t * psi))
-        mu_next = b1 * (1.0 - 0.5 * np.power(0.96, (t + 1) * psi))
+        mu, mu_next = self._mu(h, t), self._mu(h, t + 1)
         product = np.asarray(mu_product * mu)   # stays an array (0-d for one schedule)
         lr = h["lr_64"]
         factors = {"c2": 1 - np.power(h["beta2_64"], t),
@@ -189,8 +192,9 @@ class NAdam(Optimizer):
         theta, g, buffers, hyper = _in_place_arguments(self, theta, grad, state)
         t = int(state.count) + 1
         product = buffers.pop("mu_product")           # flat view of state.mu_product
-        scalar = product.size == 1
-        f, new_product = self._factors(hyper, t, state.mu_product) if scalar else (None, None)
+        one_schedule = state.mu_product.ndim == 0     # β₁ and ψ single values
+        scalar = all(hyper[f"{k}_64"].ndim == 0 for k in self.doubles)
+        f = self._factors(hyper, t, state.mu_product)[0] if scalar else None
         scratch, grad_scratch = _scratch(theta, 2)
         denominator_scratch = _scratch(theta)[0]
         for block, h in _blocks(theta.size, hyper):
@@ -199,6 +203,8 @@ class NAdam(Optimizer):
             buf, den = scratch[:th.size], denominator_scratch[:th.size]
             if scalar:
                 block_f = f
+            elif one_schedule:   # ρ or β₂ vary over θ, the schedule does not
+                block_f = self._factors(h, t, state.mu_product)[0]
             else:   # the schedule varies over θ: this block's factors and products
                 block_f, product[block] = self._factors(h, t, product[block])
             if self.decoupled:
@@ -227,6 +233,6 @@ class NAdam(Optimizer):
             np.multiply(block_f["momentum_size"], m, out=buf)
             buf /= den
             th += buf
-        if scalar:
-            product[...] = new_product
+        if one_schedule:     # Πₜ = Πₜ₋₁ μₜ, once, after every block has used Πₜ₋₁
+            product[...] = state.mu_product * self._mu(hyper, t)
         return state._replace(count=t)
