@@ -1,4 +1,5 @@
-"""Tests of adaptive_lr.moments: closed forms against the optimizers and hand computations."""
+"""Tests of adaptive_lr.chapters.adam: closed forms against the optimizers, hand computations,
+and the verdicts the Adam chapter states (on reduced but equivalent experiments)."""
 from __future__ import annotations
 
 import math
@@ -11,6 +12,7 @@ import adaptive_lr as alr
 from adaptive_lr import memory, objectives, runs
 from adaptive_lr.trace import trace
 from adaptive_lr.chapters import adam as moments
+from adaptive_lr.chapters import momentum
 from adaptive_lr.chapters import rmsprop as theory
 
 
@@ -136,7 +138,7 @@ def test_recovery_steps_values():
     assert int(moments.recovery_steps(0.9, 1.5)) == 1  # 1/1.5 ≥ 1/2 already
 
 
-# ------------------------------------------------------------------- sweeps
+# ------------------------------------------------- library pieces the chapter relies on
 
 
 def test_objective_stack_values_and_grads():
@@ -164,76 +166,6 @@ def test_one_stacked_call_equals_separate_runs():
         assert_allclose(run.thetas[:, i], alone.thetas)
 
 
-# -------------------------------------------------------------------- units
-
-
-def test_rescaled_objective():
-    q = objectives.Rosenbrock()
-    r = objectives.Rescaled(q, 10.0)
-    theta = np.array([[0.3, -0.2], [1.0, 2.0]])
-    assert_allclose(r.value(10 * theta), q.value(theta))
-    assert_allclose(r.grad(10 * theta), q.grad(theta) / 10)
-    assert_allclose(r.minimizer, 10 * q.minimizer) and r.xlim == (-20.0, 20.0)
-
-
-def test_unit_ratios_follow_the_units_of_each_update():
-    q = objectives.ill_conditioned(10.0)
-    cs = [10.0, 1000.0]
-    sgd = moments.unit_ratio(alr.SGD(lr=0.05, momentum=0.5), q, cs)
-    assert_allclose(sgd, np.array([[1e-2], [1e-6]]) * np.ones((1, 2)), rtol=1e-9)
-    for opt in [alr.AdaGrad(lr=0.5, eps=1e-14), alr.RMSProp(lr=0.05, eps=1e-14),
-                alr.Adam(lr=0.1, eps=1e-14), alr.Adam(lr=0.1, eps=1e-14, amsgrad=True)]:
-        assert_allclose(moments.unit_ratio(opt, q, cs), np.array([[0.1], [1e-3]]) *
-                        np.ones((1, 2)), rtol=1e-6)
-        assert_allclose(moments.predicted_unit_ratio(opt, cs), [0.1, 1e-3])
-    assert moments.unit_ratio(alr.SGD(lr=0.05), q, 10.0).shape == (2,)
-
-
-def test_adadelta_update_has_the_units_of_theta_once_its_averages_dominate_eps():
-    opt = alr.AdaDelta(rho=0.95, eps=1e-6)
-    ratio = moments.unit_ratio(opt, objectives.Rosenbrock(), [10.0, 1000.0], warmup=3000)
-    assert_allclose(ratio, 1.0, atol=5e-3)
-    assert float(moments.predicted_unit_ratio(opt, 10.0)) == 1.0
-    # early, its averages are a few ε and the ratio is far from 1: ε has no units
-    early = moments.unit_ratio(opt, objectives.Rosenbrock(), 10.0, warmup=100)
-    assert np.all(np.abs(early - 1) > 0.3)
-
-
-def test_rescaled_state_and_unknown_optimizers():
-    opt = alr.RMSProp(lr=0.1, momentum=0.5, centered=True)
-    theta = np.ones(2)
-    state = opt.step(theta, np.ones(2), opt.init(theta))[1]
-    scaled = moments.rescaled_state(opt, state, 10.0)
-    assert_allclose(scaled.r, state.r / 100) and assert_allclose(scaled.g_avg, state.g_avg / 10)
-    assert_allclose(scaled.momentum, state.momentum)
-
-    # units come from the optimizer's class, not its display name
-    renamed = alr.RMSProp(lr=0.1, momentum=0.5, centered=True, name="my RMSProp")
-    assert_allclose(moments.rescaled_state(renamed, state, 10.0).r, scaled.r)
-    assert moments.predicted_unit_ratio(renamed, 10.0) == 0.1
-    with pytest.raises(TypeError, match="RMSPropState"):
-        moments.rescaled_state(alr.SGD(lr=0.1), state, 10.0)
-
-
-def test_adadelta_first_step_matches_the_optimizer():
-    g = np.array([5.0, -0.3, 1e-4])
-    for rho, eps in [(0.9, 1e-6), (0.95, 1e-8)]:
-        update = trace(alr.AdaDelta(rho=rho, eps=eps), g[None]).deltas[0]
-        assert_allclose(update, moments.adadelta_first_step(g, rho, eps), rtol=1e-12)
-    assert float(-moments.adadelta_first_step(1.0, 0.9, 1e-6)) == pytest.approx(
-        math.sqrt(1e-6 / 0.1), rel=1e-4)
-
-
-def test_adadelta_constant_gradient_steps_match_the_optimizer_and_grow_slowly():
-    eps = np.array([1e-8, 1e-6])
-    closed = moments.adadelta_constant_gradient_steps(500, rho=0.9, eps=eps, grad=2.0)
-    for k, e in enumerate(eps):
-        sim = np.abs(trace(alr.AdaDelta(rho=0.9, eps=e), np.full((500, 1), 2.0)).deltas)
-        assert_allclose(closed[:, k], sim[:, 0], rtol=1e-10)
-    late = moments.adadelta_constant_gradient_steps(2000, rho=0.9, eps=1e-6)[-1]
-    assert float(late) == pytest.approx(math.sqrt(1e-6 * (1 + 0.1 * 2000)), rel=0.05)
-
-
 def test_steps_until():
     sizes = np.array([[0.1, 0.1], [0.3, 0.1], [0.6, 0.2]])
     assert runs.steps_to(np.arange(1, len(sizes) + 1), sizes, 0.5,
@@ -244,59 +176,218 @@ def test_steps_until():
                             side="above").tolist() == [3, 1, 4, -1]
 
 
-# -------------------------------------------------------------------- AMSGrad
+# ----------------------------------------------------------- expanded equations
 
 
-def test_counterexample_losses_and_regret():
-    p = moments.OnlineCounterexample(3.0)
-    assert [p.grad(t) for t in range(1, 7)] == [3.0, -1.0, -1.0, 3.0, -1.0, -1.0]
-    assert p.average_regret(np.full(30, -1.0)) == 0.0
-    assert p.average_regret(np.full(30, 1.0)) == pytest.approx(2 / 3)
-    with pytest.raises(ValueError):
-        moments.OnlineCounterexample(2.0)
+def test_explicit_moments_by_hand_and_against_the_optimizer():
+    grads = np.array([[2.0], [1.0]])
+    sums = moments.explicit_moments(grads, (0.9, 0.999))
+    assert_allclose(sums.m[:, 0], [0.2, 0.28])
+    assert_allclose(sums.v[:, 0], [0.004, 0.004996])
+    assert_allclose(sums.m_hat[:, 0], [2.0, 0.28 / 0.19])
+    assert_allclose(sums.v_hat[:, 0], [4.0, 0.004996 / 0.001999])
+    g = random_grads((60, 3), seed=3)
+    sums = moments.explicit_moments(g, (0.8, 0.99))
+    opt = alr.Adam(lr=0.1, betas=(0.8, 0.99))
+    theta, state = np.zeros(3), opt.init(np.zeros(3))
+    for t in range(60):
+        theta, state = opt.step(theta, g[t], state)
+        assert_allclose(sums.m[t], state.m, rtol=1e-12)
+        assert_allclose(sums.v[t], state.v, rtol=1e-12)
+    with pytest.raises(ValueError, match="shape"):
+        moments.explicit_moments(np.zeros((0, 2)))
 
 
-def test_adam_goes_to_the_worst_point_and_amsgrad_does_not():
-    p = moments.OnlineCounterexample(3.0)
-    betas = (0.0, 1 / (1 + p.C ** 2))
-    adam = moments.run_online(alr.Adam(lr=0.01, betas=betas), p, 1500)
-    ams = moments.run_online(alr.Adam(lr=0.01, betas=betas, amsgrad=True), p, 1500)
-    assert adam.final == 1.0 and ams.final < -0.9
-    assert moments.max_rate_increase(adam.rates, 10) > 2.0
-    assert moments.max_rate_increase(ams.rates, 10) <= 1.0 + 1e-9
-    assert adam.xs.shape == adam.rates.shape == (1500,)
-    with pytest.raises(ValueError, match="two rates"):
-        moments.max_rate_increase([1.0])
+def test_effective_rate_is_the_optimizers():
+    g = random_grads((30, 2), seed=4)
+    opt = alr.Adam(lr=0.05, betas=(0.9, 0.99), eps=1e-6)
+    state = trace(opt, g).state
+    assert_allclose(moments.effective_rate(state.v, 30, 0.05, (0.9, 0.99), 1e-6),
+                    opt.effective_lr(state), rtol=1e-12)
+    with pytest.raises(ValueError, match="from 1"):
+        moments.effective_rate(1.0, 0)
 
 
-# ------------------------------------------------------------------ weight decay
+def test_expansion_check_finds_agreement_and_disagreement():
+    table = moments.expansion_check(random_grads((40, 3), seed=5))
+    assert [row[0] for row in table.rows] == ["m (line 5)", "v (line 5)", "ΔΘ (line 6)"]
+    assert all(float(row[1]) < 1e-12 for row in table.rows)
+    assert moments._relative([1.0, 2.0], [1.0, 2.2]) == pytest.approx(0.2 / 2.2)
+    assert moments._relative([0.0], [0.0]) == 0.0
 
 
-def test_alternating_gradients():
-    a = objectives.Alternating([0.5, 2.0])
-    theta = np.ones((3, 2))
-    assert_allclose(a.grad(theta, 0), [[0.5, 2.0]] * 3)
-    assert_allclose(a.grad(theta, 1), [[-0.5, -2.0]] * 3)
-    assert_allclose(a.value(theta), 1.0)
-    with pytest.raises(ValueError):
-        objectives.Alternating([[1.0]])
+def test_first_step_table_values():
+    table = moments.first_step_table(3.0, (0.9, 0.99, 0.999))
+    rows = [[float(x) for x in row] for row in table.rows]
+    assert_allclose([r[1] for r in rows], [10 ** 0.5, 10.0, 1000 ** 0.5], rtol=1e-3)
+    assert_allclose([r[2] for r in rows], 1.0)
+    assert_allclose([r[3] for r in rows], [0.1 / 0.1 ** 0.5, 1.0, 0.1 / 0.001 ** 0.5],
+                    rtol=1e-3)
 
 
-def test_adamw_decays_every_coordinate_equally_and_l2_does_not():
-    problem = objectives.Alternating([0.01, 1.0, 100.0])
-    l2 = alr.minimize(alr.Adam(lr=0.01, weight_decay=0.1), problem, problem.start, 1000)
-    w = alr.minimize(alr.Adam(lr=0.01, weight_decay=0.1, decoupled=True), problem,
-                     problem.start, 1000)
-    assert np.ptp(w.final_theta) < 1e-7  # equal up to ε's share
-    assert w.final_theta[0] == pytest.approx((1 - 1e-3) ** 1000, rel=0.03)
-    assert l2.final_theta[0] < 0.01 < l2.final_theta[1] < l2.final_theta[2]
-    assert l2.final_theta[2] > 0.95
+def test_constant_gradient_curves():
+    t, sizes, worst = moments.constant_gradient_curves(3000)
+    assert worst < 1e-10 and t[0] == 1 and t[-1] == 3000
+    raw = sizes["Adam without correction"]
+    assert int(raw.argmax()) + 1 == 12 and raw.max() == pytest.approx(6.5685, rel=1e-4)
+    assert_allclose(sizes["Adam"], 1.0)
+    assert sizes["RMSProp (α=0.999)"][0] == pytest.approx(1000 ** 0.5)
 
 
-def test_decay_per_step():
-    v_hat = np.array([1e-4, 1.0, 1e4])
-    assert_allclose(moments.decay_per_step(0.01, 0.1, v_hat, eps=0.0), [0.1, 1e-3, 1e-5])
-    assert_allclose(moments.decay_per_step(0.01, 0.1, v_hat, decoupled=True), 1e-3)
-    assert float(moments.decay_per_step(0.01, 0.1, decoupled=True)) == pytest.approx(1e-3)
-    with pytest.raises(ValueError, match="v_hat"):
-        moments.decay_per_step(0.01, 0.1)
+def test_beta1_zero_check():
+    same, plain, table = moments.beta1_zero_check(random_grads(seed=6), beta2=0.99)
+    assert same < 1e-14 and plain < 1e-12
+    for row in table.rows:
+        t = int(row[0])
+        assert_allclose([float(x) for x in row[1:]], math.sqrt(1 - 0.99 ** t), rtol=1e-3)
+
+
+# ------------------------------------------------------- problem 1: sensitivity
+
+
+def test_sensitivity_counts_match_direct_runs():
+    bowl = objectives.ill_conditioned(10.0)
+    rhos = np.array([1e-3, 1e-2, 0.1, 1.0, 30.0])
+    methods = {"RMSProp": lambda lr: alr.RMSProp(lr=lr, alpha=0.99),
+               "Adam": lambda lr: alr.Adam(lr=lr)}
+    result = moments.sensitivity(methods, {"bowl": bowl, "saddle-free": bowl}, rhos,
+                                 steps=300, tol=1e-3, seeds=(0,), noise=None, starts=0.0)
+    assert result.kinds == ["exact", "perturbed"]
+    assert result.settles.shape == (2, 2, 2, 5)
+    for i, make in enumerate(methods.values()):
+        run = alr.minimize(make(rhos[:, None]), bowl, np.tile(bowl.start, (5, 1)), 300)
+        assert_allclose(result.settles[i, 0, 0], run.settle_step(1e-3) >= 0)
+        assert_allclose(result.final_gap[i, 0], run.final_loss)
+    assert_allclose(result.counts(), result.settles.sum(axis=-1))
+    assert_allclose(result.common(), result.settles.all(axis=1).sum(axis=-1))
+    assert result.spread("Adam").shape == (2, 2)
+    table = result.table()
+    assert table.headers == ["method", "objective", "exact", "perturbed"]
+    assert [r[1] for r in table.rows[:3]] == ["bowl", "saddle-free", "all at once"]
+    with pytest.raises(ValueError, match="at least 3"):
+        moments.sensitivity(methods, {"bowl": bowl}, [0.1, 1.0])
+
+
+def test_sensitivity_band_is_bracketed_only_inside_the_grid():
+    settles = np.zeros((1, 1, 1, 5), dtype=bool)
+    settles[..., 1:3] = True
+    s = moments.Sensitivity(np.arange(1.0, 6.0), ["m"], ["o"], ["exact"], settles,
+                            np.zeros((1, 1, 5)))
+    assert s.bracketed().all()
+    settles[..., -1] = True
+    assert not s.bracketed().any()
+
+
+# --------------------------------------------------- problem 2: the diagonal valley
+
+
+VALLEY = objectives.Quadratic(eigenvalues=(1.0, 100.0), angle=np.pi / 4)
+
+
+@pytest.fixture(scope="module")
+def race():
+    return moments.valley_race(VALLEY, moments.valley_contenders(), steps=3000, tol=1e-6)
+
+
+def test_sign_changes_and_eigen_components():
+    assert moments.sign_changes([1.0, -1.0, 2.0, 3.0, -0.5]) == 3
+    assert moments.sign_changes([1.0, 0.0, -1.0]) == 0  # a zero is no crossing
+    eig = moments.eigen_components(VALLEY, VALLEY.start)
+    assert_allclose(np.abs(eig), [4.0, 1.5])  # the start is (−4, 1.5) in the valley's basis
+    assert_allclose(moments.eigen_components(objectives.Noisy(VALLEY, 1.0), VALLEY.start), eig)
+    with pytest.raises(TypeError, match="Quadratic"):
+        moments.eigen_components(objectives.Rosenbrock(), np.zeros(2))
+
+
+def test_race_diagnostics_are_exact_for_gradient_descent(race):
+    gd = race["GD"]
+    h = gd.best.value
+    # one fixed rate: the shallow component shrinks by exactly 1 − h λ_min per step
+    assert gd.measured == pytest.approx(1 - h, rel=1e-9)
+    assert gd.predicted == pytest.approx(float(momentum.convergence_rate(h, 0.0, [1.0, 100.0])))
+    assert gd.rate_ratio == 1.0 and gd.h_lmax == pytest.approx(100 * h)
+    assert gd.flips == 60  # h λ_max > 1: the steep component flips at every step
+    assert gd.settled.shape == (31,)
+
+
+def test_valley_verdicts(race):
+    """The chapter's mechanism: tuned on bracketing grids, the methods without momentum
+    never zig-zag, are nearly isotropic, and are at least three times slower than their
+    momentum twins; the linear model predicts their shallow factor."""
+    assert all(e.best is not None and e.best.bracketed for e in race.values())
+    for name in ("RMSProp", "Adam, β₁ = 0"):
+        e = race[name]
+        assert e.flips == 0 and 0.85 < e.rate_ratio < 1.0 and e.h_lmax < 1.0
+        assert e.measured == pytest.approx(e.predicted, abs=5e-4)
+    for name in ("heavy ball μ=0.9", "RMSProp + momentum 0.9", "Adam"):
+        assert race[name].flips >= 8
+        assert race[name].measured == pytest.approx(0.9 ** 0.5, abs=0.015)
+    assert 3 * race["Adam"].best.score <= race["Adam, β₁ = 0"].best.score
+    assert 3 * race["RMSProp + momentum 0.9"].best.score <= race["RMSProp"].best.score
+    assert race["GD"].best.score < race["RMSProp"].best.score
+    table = moments.race_table(race)
+    assert [r[0] for r in table.rows] == list(race)
+
+
+def test_the_momentum_gain_shrinks_under_noise():
+    contenders = [c for c in moments.valley_contenders() if c.name.startswith("Adam")]
+    noisy = moments.race_spread(VALLEY, contenders, tol=1e-2, seeds=(0,), noise=0.01,
+                                perturbation=0.0, starts=0.0)
+    assert [c.kind for c in noisy.conditions] == ["exact", "noisy"]
+    gain = moments.momentum_gain(noisy, "Adam, β₁ = 0", "Adam")
+    assert gain[0] > 3 and gain[1] < 2
+    table = moments.spread_by_method(noisy, ["Adam"], "settles")
+    assert table.headers == ["method", "exact", "noisy"]
+
+
+def test_long_horizon_gd_stays_and_rmsprop_leaves(race):
+    contenders = [c for c in moments.valley_contenders() if c.name in ("GD", "RMSProp")]
+    horizon = moments.long_horizon(VALLEY, race, contenders, steps=4000)
+    assert horizon.left["GD"] == -1
+    assert 3000 < horizon.left["RMSProp"] < 4000
+    assert horizon.h_max["RMSProp"] > 2.0 > horizon.h_max["GD"]
+    assert [r[3] for r in horizon.table().rows][0] == "stays"
+
+
+# ------------------------------------------------- problem 3 and the page
+
+
+def test_steady_step_table():
+    rows = moments.steady_step_table((1.0, 1e-8), eps=1e-8).rows
+    assert [float(r[2]) for r in rows] == pytest.approx([1.0, 0.5], rel=1e-6)
+
+
+def test_drop_experiment_matches_the_closed_form():
+    drop = moments.drop_experiment(history=2000, after=3000, drop=100.0)
+    for name in ("RMSProp (α=0.9)", "RMSProp (α=0.99)"):
+        assert drop.back[name] == drop.closed[name]
+    assert drop.back["AdaGrad"] == -1 and drop.closed["AdaGrad"] is None
+    assert drop.sizes["AdaGrad"][-1] == pytest.approx(0.01 / math.sqrt(2000), rel=1e-3)
+    assert drop.drop == 100.0 and drop.n[-1] == 3000
+    assert drop.table(at=(10, 100)).headers[-1] == "step / ρ at n = 100"
+
+
+def test_glue_and_span():
+    assert moments.glue({"a": np.float64(1.5), "b": np.int64(2), "c": "x", "d": True}) == \
+        {"a": 1.5, "b": 2, "c": "x", "d": True}
+    with pytest.raises(TypeError, match="numbers or strings"):
+        moments.glue({"a": [1]})
+    assert moments.span([3.0, 3.0]) == "3"
+    assert moments.span([1.0, np.nan, 2.5]) == "1 … 2.5"
+    assert moments.span([np.nan]) == "—"
+    assert [moments.verdict(h) for h in ([True, True], [False], [True, False])] == \
+        ["holds", "fails", "flips"]
+    with pytest.raises(ValueError, match="at least one"):
+        moments.verdict([])
+
+
+def test_figures_have_one_panel_and_alt_text_each(race):
+    t, sizes, _ = moments.constant_gradient_curves(50)
+    assert len(moments.figure_constant_gradient(t, sizes).pngs) == 1
+    row = moments.figure_race(race, VALLEY, paths=["RMSProp", "Adam"])
+    assert len(row.pngs) == len(row.alts) == 3 and "RMSProp, Adam" in row.alts[0]
+    drop = moments.drop_experiment(history=100, after=200, drop=10.0)
+    assert len(moments.figure_drop(drop).pngs) == 1
+    s = moments.Sensitivity(np.array([0.1, 1.0, 10.0]), ["m"], ["o", "p"], ["exact"],
+                            np.zeros((1, 2, 1, 3), bool), np.ones((1, 2, 3)))
+    assert len(moments.figure_sensitivity(s, 1e-3).alts) == 2
