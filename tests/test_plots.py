@@ -229,7 +229,7 @@ def test_panel_row_shows_figures_side_by_side_and_closes_them():
     row = plots.PanelRow(figures + [pyplot_figure], alt=["a", "b", "c"])
     html = row._repr_html_()
     assert html.startswith('<div class="alr-panels" style="display:flex;flex-wrap:wrap')
-    assert re.findall(r'alt="(\w)" width="(\d+)"', html) == [("a", "335"), ("b", "335"),
+    assert re.findall(r'alt="(\w)" width="(\d+)"', html) == [("a", "330"), ("b", "330"),
                                                              ("c", "350")]
     assert not plt.fignum_exists(pyplot_figure.number)
     with pytest.raises(TypeError, match="figures must be a Figure"):

@@ -259,3 +259,23 @@ def test_table_links_cells_in_html_only():
     table = Table(["chapter"], [[Link("AdaGrad & co", "adagrad.html#claim-4")]], align="left")
     assert str(table).splitlines()[-1] == "AdaGrad & co"
     assert '<a href="adagrad.html#claim-4">AdaGrad &amp; co</a>' in table._repr_html_()
+
+
+def test_glue_converts_numbers_rounds_floats_and_refuses_other_values(monkeypatch):
+    import sys
+    import types
+
+    from adaptive_lr.tables import glue
+    pasted = {}
+    fake = types.ModuleType("myst_nb")
+    fake.glue = lambda key, value, display=True: pasted.setdefault(key, (value, display))
+    monkeypatch.setitem(sys.modules, "myst_nb", fake)
+    out = glue({"a": np.float64(1 / 3), "b": np.int64(4), "c": np.bool_(True), "d": "holds"},
+               prefix="x-")
+    assert out == {"x-a": 0.33333333, "x-b": 4, "x-c": True, "x-d": "holds"}
+    assert type(out["x-a"]) is float and type(out["x-b"]) is int
+    assert pasted["x-a"] == (0.33333333, False)
+    with pytest.raises(TypeError, match="numbers or strings"):
+        glue({"e": [1, 2]})
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # import fails: nothing is pasted
+    assert glue({"f": 1.5}) == {"f": 1.5}

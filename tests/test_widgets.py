@@ -106,7 +106,7 @@ def test_static_scrubber_has_one_frame_per_value_and_its_numbers_as_text():
                                     name="t", label="ρ", steps=10)
     assert len(scrub.frames) == 3 and all(len(frame) == 2 for frame in scrub.frames)
     assert len({frame[0] for frame in scrub.frames}) == 3  # each value moved the paths
-    assert all("SGD" in alt and "AdaGrad" in alt for alt in scrub.alts)
+    assert all("GD" in alt and "AdaGrad" in alt for alt in scrub.alts)  # the text says GD
     first, last = scrub.readouts[0].splitlines(), scrub.readouts[2].splitlines()
     assert first[0].startswith("GD (ρ=0.01): loss ") and last[1].startswith("AdaGrad (ρ=1): ")
 
@@ -343,7 +343,7 @@ def test_widget_controls_have_widths_and_wrap_instead_of_collapsing():
     assert [c.layout.width for c in inputs] == [widgets.CONTROL_WIDTH] * 3 + ["250px"] \
         + [widgets.CONTROL_WIDTH] * 3
     assert box.children[2].layout.flex_flow == "row wrap"
-    assert all(image.width == "335" for image in parts(box)[2])  # CSS px: pixels / density
+    assert all(image.width == "330" for image in parts(box)[2])  # CSS px: pixels / density
 
 
 @pytest.mark.parametrize("slider", [
@@ -389,6 +389,6 @@ def test_image_row_shows_pngs_at_their_css_size():
     widgets.show_pngs(row, pngs)
     first = row.children[0]
     assert [image.value for image in row.children] == pngs
-    assert [image.width for image in row.children] == ["335", "335"]
+    assert [image.width for image in row.children] == ["330", "330"]
     widgets.show_pngs(row, pngs[:1])
     assert len(row.children) == 1 and row.children[0] is not first

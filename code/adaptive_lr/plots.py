@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from . import _validation as check
+from .tables import subscript  # noqa: F401  (legends use it; re-exported for chapters)
 
 #: Okabe & Ito (2008), "Color universal design": safe for deuteranopia and protanopia.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -43,8 +44,9 @@ COLUMN_WIDTH = 7.0
 DENSITY = 2
 #: Dots per inch of saved figures: 100 CSS px per inch, times :data:`DENSITY`.
 DPI = 100 * DENSITY
-#: One panel of a row: two fit the column side by side (2 × 335 CSS px), one fits a phone.
-PANEL_SIZE = (3.35, 3.2)
+#: One panel of a row: two fit a cell output side by side (2 × 330 CSS px + the 8 px gap in
+#: the 672 px a cell gets at 1280 px), one fits a phone.
+PANEL_SIZE = (3.3, 3.2)
 
 #: The book's matplotlib defaults (:func:`use_book_style`): sized for the column, at 2×
 #: density, legends framed and placed where they hide the least data.
@@ -242,11 +244,6 @@ def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
         mid = (c[1:] + c[:-1]) / 2
         edges = np.concatenate([[2 * c[0] - mid[0]], mid, [2 * c[-1] - mid[-1]]])
     return np.exp(edges) if log else edges
-
-
-def subscript(n: int) -> str:
-    """``n`` in Unicode subscript digits, as in θ₁."""
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def png_bytes(fig, dpi: float = DPI) -> bytes:

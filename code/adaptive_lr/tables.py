@@ -1,9 +1,10 @@
-"""Tables of results: aligned plain text for terminals and tests, HTML for the book.
+"""Results for the page: tables, and numbers pasted into the prose.
 
 :func:`format_table` formats rows of numbers and words as a plain-text table;
 :class:`Table` holds the same rows and shows itself as an HTML table in a notebook (what the
 rendered book shows: no columns cut off, selectable text) and as the plain-text table
-everywhere else (its ``repr``, which nbval compares too).
+everywhere else (its ``repr``, which nbval compares too). :func:`glue` pastes numbers for the
+prose's ``{glue:text}`` roles, so that no number in the text is typed by hand.
 
 >>> print(format_table(["ρ", "loss"], [[0.1, 0.25], [1, "diverged"]]))
   ρ      loss
@@ -19,9 +20,14 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-__all__ = ["format_table", "Table", "Link"]
+__all__ = ["format_table", "Table", "Link", "subscript", "glue"]
 
 _ALIGNS = ("right", "left")
+
+
+def subscript(n: int) -> str:
+    """``n`` in subscript digits, as in θ₁₂: for headers and legends."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 class Link(NamedTuple):
@@ -129,3 +135,38 @@ class Table:
         href = self._links.get((i, j))
         text = html.escape(text)
         return text if href is None else f'<a href="{html.escape(href)}">{text}</a>'
+
+
+#: Significant digits a glued float keeps: enough for any quoted number, few enough that the
+#: stored text does not depend on the last bits of a platform's arithmetic.
+GLUE_DIGITS = 8
+
+
+def glue(values, *, prefix: str = "") -> dict:
+    """Paste every ``key: value`` for the prose (myst-nb's ``{glue:text}`` role), not shown.
+
+    numpy numbers become Python numbers (the role formats those; numpy 2 would paste
+    ``np.float64(…)``), floats rounded to :data:`GLUE_DIGITS` significant digits; bools, ints
+    and strings stay as they are; anything else is a TypeError. Where myst-nb is missing (a
+    reader's Binder or Colab session) nothing is pasted and the notebook still runs. Returns
+    the converted values, keys with ``prefix``.
+    """
+    converted = {}
+    for key, value in dict(values).items():
+        if isinstance(value, (bool, np.bool_)):
+            value = bool(value)
+        elif isinstance(value, (int, np.integer)):
+            value = int(value)
+        elif isinstance(value, (float, np.floating)):
+            value = float(f"{float(value):.{GLUE_DIGITS}g}")
+        elif not isinstance(value, str):
+            raise TypeError(f"glue values must be numbers or strings, got "
+                            f"{type(value).__name__} for {key!r}")
+        converted[f"{prefix}{key}"] = value
+    try:
+        from myst_nb import glue as paste
+    except ImportError:  # a reader's runtime without the book's tools
+        return converted
+    for key, value in converted.items():
+        paste(key, value, display=False)
+    return converted

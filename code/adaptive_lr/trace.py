@@ -29,16 +29,12 @@ import numpy as np
 
 from . import _validation as check
 from .schedules import optimizer_at
-from .tables import format_table
+from .tables import format_table, subscript
 
 __all__ = ["Trace", "trace", "COLUMNS"]
 
 #: Column keys of :meth:`Trace.table`, with the header each gets (a subscript is appended).
 COLUMNS = {"g": "g", "r": "r", "rate": "rate", "delta": "ΔΘ", "theta": "Θ"}
-
-
-def _subscript(n: int) -> str:
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 @dataclass(frozen=True)
@@ -115,7 +111,7 @@ class Trace:
         keys = [c for c in columns if not (c == "r" and self.accumulators is None)]
         for key in keys:
             self.column(key)  # validates the key
-        headers = ["t"] + [COLUMNS[key] + _subscript(k + 1) for key in keys for k in coordinates]
+        headers = ["t"] + [COLUMNS[key] + subscript(k + 1) for key in keys for k in coordinates]
         rows = []
         if start:
             rows.append([0] + [self.thetas[0, k] if key == "theta" else None

@@ -132,7 +132,7 @@ class ComparisonPanel:
         self.path_lines = []
 
     def _names(self) -> list[str]:
-        names = [opt.name for opt in self.optimizers]
+        names = [opt.legend_name for opt in self.optimizers]
         return names if len(set(names)) == len(names) else [o.label for o in self.optimizers]
 
     def _make_lines(self) -> None:

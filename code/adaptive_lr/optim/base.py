@@ -129,7 +129,13 @@ class Optimizer:
         shown = self._shown()
         parts = [f"{symbol}={float(shown[key]):g}" for symbol, key in self.symbols.items()
                  if key in shown and shown[key].ndim == 0]
-        return f"{self.name} ({', '.join(parts)})" if parts else self.name
+        return f"{self.legend_name} ({', '.join(parts)})" if parts else self.legend_name
+
+    @property
+    def legend_name(self) -> str:
+        """The name legends and tables show: ``name``, except where the book's text calls the
+        method otherwise (plain SGD is "GD")."""
+        return self.name
 
     # -------------------------------------------------------------- the cast to θ
 

@@ -63,9 +63,15 @@ class SGD(Optimizer):
         return ("momentum",) if np.any(self.momentum) else ()
 
     @property
+    def legend_name(self) -> str:
+        """"GD" for plain gradient descent under the default name, as the text calls it."""
+        plain = self.momentum.ndim == 0 and self.momentum == 0
+        return "GD" if plain and self.name == SGD.name else self.name
+
+    @property
     def label(self) -> str:
         if self.momentum.ndim == 0 and self.momentum == 0:
-            name = "GD" if self.name == SGD.name else self.name
+            name = self.legend_name
             return f"{name} (ρ={float(self.lr):g})" if self.lr.ndim == 0 else name
         return super().label
 
