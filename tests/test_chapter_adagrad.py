@@ -141,15 +141,11 @@ def test_sci(x, text):
     assert chapter.sci(x) == text
 
 
-def test_span_and_glue():
+def test_span():
     assert chapter.span([0.5, 0.25, np.nan]) == "0.25 … 0.5"
     assert chapter.span([0.1234, 0.1231]) == "0.123"
     assert chapter.span([np.nan]) == "none"
-    out = chapter.glue({"a": np.float64(0.5), "b": np.int64(3), "c": np.bool_(True), "d": "x"})
-    assert out == {"a": 0.5, "b": 3, "c": True, "d": "x"}
-    assert type(out["a"]) is float and type(out["b"]) is int and type(out["c"]) is bool
-    with pytest.raises(TypeError, match="numbers or strings"):
-        chapter.glue({"e": [1, 2]})
+    assert chapter.span([3.0, 12.0], "{:.0f}") == "3 … 12"
 
 
 def test_trace_table_is_trace_table_as_a_table():

@@ -38,7 +38,7 @@ from .. import data, objectives, plots
 from ..optim import SGD, AdaGrad, RMSProp
 from ..robustness import GridBest, Spread, best_on_grid, stress
 from ..runs import Run, fastest, minimize, train
-from ..tables import Table
+from ..tables import Table, subscript
 from ..trace import COLUMNS, Trace, trace
 from .claims import Claim
 
@@ -47,7 +47,7 @@ __all__ = [
     "first_step", "constant_gradient_rate", "travel_bound", "min_steps_to_travel",
     "travel_bound_any",
     # helpers
-    "PROTOCOL", "sci", "span", "glue", "trace_table", "rate_exponent",
+    "PROTOCOL", "sci", "span", "trace_table", "rate_exponent",
     "rank_correlation", "minibatch_gradients", "epoch_params", "errors_by_epoch",
     "coordinates_table", "rates_table", "first_step_table", "constant_rate_table",
     "rescaling", "shift_table", "preconditioned_condition",
@@ -212,35 +212,6 @@ def span(values, fmt: str = "{:.3g}") -> str:
     return lo if lo == hi else f"{lo} … {hi}"
 
 
-def glue(values: Mapping[str, object]) -> dict:
-    """Glue every ``key: value`` for the prose (myst-nb's ``glue:text`` role), not displayed.
-
-    numpy numbers become Python numbers first (the role formats those; a numpy float would
-    paste as ``np.float64(...)``), strings stay strings. Without myst-nb (a reader's Binder or
-    Colab session) nothing is glued and the notebook still runs. Returns the converted values.
-    """
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, (bool, np.bool_)):
-            out[key] = bool(value)
-        elif isinstance(value, (int, np.integer)):
-            out[key] = int(value)
-        elif isinstance(value, (float, np.floating)):
-            out[key] = float(value)
-        elif isinstance(value, str):
-            out[key] = value
-        else:
-            raise TypeError(f"glue values must be numbers or strings, got "
-                            f"{type(value).__name__} for {key!r}")
-    try:
-        from myst_nb import glue as _glue
-    except ImportError:  # a reader's runtime without the book's tools
-        return out
-    for key, value in out.items():
-        _glue(key, value, display=False)
-    return out
-
-
 def trace_table(tr: Trace, columns: Sequence[str] = ("g", "r", "rate", "delta", "theta"), *,
                 steps: Sequence[int] | None = None, start: bool = False,
                 fmt: str = "{:.4g}") -> Table:
@@ -252,7 +223,7 @@ def trace_table(tr: Trace, columns: Sequence[str] = ("g", "r", "rate", "delta", 
     d = tr.thetas.shape[1]
     keys = [c for c in columns if not (c == "r" and tr.accumulators is None)]
     steps = range(1, tr.steps + 1) if steps is None else steps
-    headers = ["t"] + [COLUMNS[k] + plots.subscript(i + 1) for k in keys for i in range(d)]
+    headers = ["t"] + [COLUMNS[k] + subscript(i + 1) for k in keys for i in range(d)]
     rows = [[0] + [tr.thetas[0, i] if k == "theta" else None for k in keys for i in range(d)]
             ] if start else []
     rows += [[t] + [tr.column(k)[t - 1, i] for k in keys for i in range(d)] for t in steps]
@@ -270,7 +241,7 @@ def rates_table(rates: np.ndarray, steps: Sequence[int]) -> Table:
     """Per-coordinate effective rates (``rates``: ``(T, d)``, row t − 1 for step t) at
     some steps."""
     d = rates.shape[1]
-    return Table(["step"] + [f"rate θ{plots.subscript(k + 1)}" for k in range(d)],
+    return Table(["step"] + [f"rate θ{subscript(k + 1)}" for k in range(d)],
                  [[t] + [sci(v, 4) for v in rates[t - 1]] for t in steps])
 
 
@@ -284,8 +255,8 @@ def first_step_table(grads, lr: float) -> Table:
 def constant_rate_table(tr: Trace, steps: Sequence[int]) -> Table:
     """A constant-gradient trace: each rate and rate · √t at some steps."""
     d = tr.rates.shape[1]
-    headers = ["t"] + [f"rate θ{plots.subscript(k + 1)}" for k in range(d)] + [
-        f"rate θ{plots.subscript(k + 1)} · √t" for k in range(d)]
+    headers = ["t"] + [f"rate θ{subscript(k + 1)}" for k in range(d)] + [
+        f"rate θ{subscript(k + 1)} · √t" for k in range(d)]
     return Table(headers, [[t] + [sci(v, 4) for v in tr.rates[t - 1]]
                            + [f"{v:.4g}" for v in tr.rates[t - 1] * np.sqrt(t)]
                            for t in steps])
