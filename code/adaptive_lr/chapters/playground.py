@@ -41,6 +41,7 @@ from ..objectives import Noisy
 from ..optim import SGD, AdaDelta, AdaGrad, Adam, RMSProp
 from ..robustness import PERTURBATION, GridBest, Spread, best_on_grid, stress
 from ..runs import Run, minimize, settle_step
+from .. import tables
 from ..tables import Table
 
 __all__ = ["LR_GRID", "DIGIT_LRS", "lineup", "settings_table", "costs", "Heat", "Race",
@@ -781,46 +782,23 @@ def top_by_seed(tunings: Sequence[SeedTuning], which: str = "tuned",
 # ------------------------------------------------------------------------- glue
 
 
-def _native(value):
-    """A value myst-nb's ``{glue:text}`` can format: Python numbers and strings."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"glue values must be numbers or strings, got {type(value).__name__}")
-
-
 def glue_values(values: Mapping[str, object]) -> None:
-    """Glue every ``key: value`` for the prose (``{glue:text}`key:.3g```), not displayed.
-
-    numpy numbers become Python numbers first (numpy 2 would glue ``np.float64(0.5)``, which
-    ``{glue:text}`` cannot format). Without myst-nb (a reader's Binder or Colab session)
-    nothing is glued. Returns nothing, so that a glue cell shows nothing.
-    """
-    converted = {str(k): _native(v) for k, v in values.items()}
-    try:
-        from myst_nb import glue
-    except ImportError:  # pragma: no cover - reader's runtime without the book tools
-        return
-    for key, value in converted.items():
-        glue(key, value, display=False)
+    """Glue every ``key: value`` for the prose (``{glue:text}`key:.3g```), not displayed:
+    :func:`adaptive_lr.tables.glue`, returning nothing so that a glue cell shows nothing."""
+    tables.glue(values)
 
 
 # ------------------------------------------------------------------ figures and tables
 
 
-def race_figure(race_: Race, size: tuple[float, float] = (3.35, 3.0)):
+def race_figure(race_: Race, size: tuple[float, float] | None = None):
     """One half-column panel per landscape, with every optimizer's path at its tuned ρ, and
     a last panel with the legend; a :class:`~adaptive_lr.plots.PanelRow` (side by side on a
     wide page, stacked on a phone)."""
     from .. import plots
 
     keys = list(race_.objectives)
-    figures, axes = plots.panels(len(keys) + 1, size=size)
+    figures, axes = plots.panels(len(keys) + 1, size=size or (plots.PANEL_SIZE[0], 3.0))
     for ax, key in zip(axes, keys):
         draw(ax, race_, key)
     handles, labels = axes[0].get_legend_handles_labels()
@@ -831,13 +809,14 @@ def race_figure(race_: Race, size: tuple[float, float] = (3.35, 3.0)):
 
 
 def digits_figure(tunings: Mapping[str, Sequence[SeedTuning]],
-                  size: tuple[float, float] = (3.35, 2.9)):
+                  size: tuple[float, float] | None = None):
     """Training loss and test accuracy per epoch for each task: the mean over the seeds at
     the tuned ρ (solid, with the min–max band) and at the default ρ (dotted); a last panel
     holds the legend. A :class:`~adaptive_lr.plots.PanelRow`."""
     from .. import plots
 
-    figures, axes = plots.panels(2 * len(tunings) + 1, size=size)
+    figures, axes = plots.panels(2 * len(tunings) + 1,
+                                 size=size or (plots.PANEL_SIZE[0], 2.9))
     for k, (task_name, rows) in enumerate(tunings.items()):
         ax_loss, ax_acc = axes[2 * k], axes[2 * k + 1]
         for i, t in enumerate(rows):
