@@ -11,8 +11,8 @@ from hypothesis import given, settings, strategies as st
 import adaptive_lr as alr
 from adaptive_lr import data, objectives
 from adaptive_lr.chapters import adagrad as chapter
-from adaptive_lr.chapters.adagrad import (constant_gradient_rate, errors_by_epoch, first_step,
-                                          min_steps_to_travel, travel_bound, travel_bound_any)
+from adaptive_lr.chapters.adagrad import (constant_gradient_rate, first_step, min_steps_to_travel,
+                                          travel_bound, travel_bound_any)
 from adaptive_lr.robustness import Condition, Spread
 from adaptive_lr.trace import trace
 
@@ -205,19 +205,6 @@ def test_minibatch_gradients_replay_train_exactly():
         chapter.minibatch_gradients([])
     with pytest.raises(ValueError, match="batch_size"):
         chapter.minibatch_gradients([task], batch_size=10_000)
-
-
-def test_errors_by_epoch_matches_train():
-    task = data.sparse_logistic(n_samples=200, n_features=6, n_rare=3, rare_prob=0.1, seed=1)
-    params0 = task.init(seed=0, batch_shape=(2,))
-    opt = alr.AdaGrad(lr=np.array([[0.1], [0.5]]))
-    errors = errors_by_epoch(opt, task, params0, 3, batch_size=16, seed=2)
-    assert set(errors) == {"rare", "common"} and errors["rare"].shape == (4, 2)
-    np.testing.assert_allclose(errors["rare"][0], task.weight_error(params0, "rare"))
-    final = alr.train(opt, task, params0, epochs=3, batch_size=16, seed=2).params
-    np.testing.assert_allclose(errors["common"][-1], task.weight_error(final, "common"))
-    only = errors_by_epoch(opt, task, params0, 1, which=("all",), batch_size=16, seed=2)
-    assert list(only) == ["all"]
 
 
 def test_small_tables():

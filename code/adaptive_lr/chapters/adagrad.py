@@ -48,7 +48,7 @@ __all__ = [
     "travel_bound_any",
     # helpers
     "PROTOCOL", "sci", "span", "trace_table", "rate_exponent",
-    "rank_correlation", "minibatch_gradients", "epoch_params", "errors_by_epoch",
+    "rank_correlation", "minibatch_gradients", "epoch_params",
     "coordinates_table", "rates_table", "first_step_table", "constant_rate_table",
     "rescaling", "shift_table", "preconditioned_condition",
     # the chapter's experiments
@@ -384,18 +384,6 @@ def epoch_params(opt, tasks, params0, *, batch_size: int = 32, seed: int = 0,
     tr = trace(opt, grad, np.asarray(params0, dtype=float), steps)
     per_epoch = steps // len(list(tasks))
     return tr.thetas[::per_epoch], tr
-
-
-def errors_by_epoch(opt, task, params0, epochs: int, *, which: Sequence[str] = ("rare", "common"),
-                    batch_size: int = 32, seed: int = 0) -> dict[str, np.ndarray]:
-    """A sparse task's weight error after 0, 1, ..., ``epochs`` epochs of training.
-
-    Returns ``{which: array of shape (epochs + 1, *batch)}``, the errors of the runs
-    :func:`adaptive_lr.runs.train` makes (same minibatches; one pass, :func:`epoch_params`).
-    """
-    epochs = check.positive_int("epochs", epochs)
-    params, _ = epoch_params(opt, [task] * epochs, params0, batch_size=batch_size, seed=seed)
-    return {w: task.weight_error(params, which=w) for w in which}
 
 
 def _kind_rows(spread: Spread, columns: Mapping[str, tuple[str, str]]) -> list[list[str]]:
