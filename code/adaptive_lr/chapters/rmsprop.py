@@ -13,9 +13,9 @@ conversion between ε inside and outside the square root, and the limit cycle a 
 ends in. Everything accepts arrays and broadcasts.
 
 The rest holds the experiments that test the seed post's claims about RMSProp (claims 6–12
-of :mod:`adaptive_lr.chapters.claims`), each a function of the objective and the start so
+of ``adaptive_lr.chapters.claims``), each a function of the objective and the start so
 that :func:`adaptive_lr.robustness.stress` can re-run it under a tiny gradient perturbation,
-minibatch-like noise and other start points, and :data:`CLAIMS`, whose checks turn the
+minibatch-like noise and other start points, and ``CLAIMS``, whose checks turn the
 results into verdicts. The expensive ones are cached: the notebook and the tests share them.
 
 Conventions: α is the decay (PyTorch ``alpha``, Keras ``rho``), ρ the learning rate, steps
@@ -66,7 +66,7 @@ __all__ = [
     "CLAIMS", "check_claim_6", "check_claim_7", "check_claim_8", "check_claim_9",
     "check_claim_10", "check_claim_11", "check_claim_12",
     # what the chapter shows
-    "glue", "sci",
+    "sci",
 ]
 
 # ------------------------------------------------------------------ closed forms of line 5
@@ -1156,23 +1156,6 @@ def check_claim_12() -> str:
 # ------------------------------------------------------------ what the chapter shows
 
 
-def glue(values: Mapping[str, object], prefix: str = "") -> None:
-    """Paste ``values`` for the book's ``{glue:text}`` roles (myst-nb's ``glue``).
-
-    Numbers become Python floats rounded to 8 significant digits (so the role can format
-    them, and the stored text does not depend on the last bits); strings stay strings. A
-    no-op where myst-nb is not installed (Binder, Colab): the values only serve the book.
-    """
-    try:
-        from myst_nb import glue as paste
-    except ImportError:  # pragma: no cover - the book's environment has it
-        return
-    for key, value in values.items():
-        if not isinstance(value, str):
-            value = float(f"{float(value):.8g}")
-        paste(prefix + key, value, display=False)
-
-
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -1618,14 +1601,30 @@ def _scrubber_runs(alphas: tuple, rho: float, steps: int) -> list:
 
 
 # ------------------------------------------------- the numbers the chapter's text quotes
-# Each returns {glue key: value} for :func:`glue`; the keys are the chapter's.
+# Each returns {glue key: value} for adaptive_lr.tables.glue; the keys are the chapter's.
 
 
+def _plain(numbers: Callable[..., dict]) -> Callable[..., dict]:
+    """Return the values as Python numbers and strings (0-d arrays and numpy scalars
+    become floats or ints), the types :func:`adaptive_lr.tables.glue` pastes."""
+    @functools.wraps(numbers)
+    def wrapper(*args, **kwargs):
+        out = {}
+        for key, value in numbers(*args, **kwargs).items():
+            if not isinstance(value, str):
+                value = np.asarray(value).item()
+            out[key] = value
+        return out
+    return wrapper
+
+
+@_plain
 def weights_numbers(alpha: float = 0.9) -> dict:
     return {"w_sum_5": float(ema_weight_sum(alpha, 5)),
             "w_sum_10": float(ema_weight_sum(alpha, 10))}
 
 
+@_plain
 def decay_numbers() -> dict:
     from ..memory import effective_window, half_life
 
@@ -1638,6 +1637,7 @@ def _span(values, fmt: str = "{:.0f}") -> str:
     return lo if lo == hi else f"{lo} to {hi}"
 
 
+@_plain
 def adaptation_numbers(adapt: Mapping) -> dict:
     exact, steps, spread = adapt["exact"], adapt["steps"], adapt["spread"]
     return {"adapt_exact_09": exact["steps"][1], "adapt_exact_0999": exact["steps"][3],
@@ -1646,6 +1646,7 @@ def adaptation_numbers(adapt: Mapping) -> dict:
             "adapt_cv_0999": _span(spread[:, 3], "{:.3f}")}
 
 
+@_plain
 def twin_numbers(twins: Mapping[str, robustness.Spread]) -> dict:
     gaps_999 = np.concatenate([s.values("gap α=0.999") for s in twins.values()])
     gaps_09 = np.concatenate([s.values("gap α=0.9") for s in twins.values()])
@@ -1655,10 +1656,12 @@ def twin_numbers(twins: Mapping[str, robustness.Spread]) -> dict:
             "twin_digits": max(twin_on_sweep(s) for s in claim_9_evidence()["digits"])}
 
 
+@_plain
 def first_step_numbers(rho: float = 0.01) -> dict:
     return {"fs_099": float(first_step(rho, 0.99)), "fs_0999": float(first_step(rho, 0.999))}
 
 
+@_plain
 def eps_numbers(eps_keras: float = 1e-7) -> dict:
     matched = float(eps_outside_from_inside(eps_keras))
     r_grid = np.geomspace(1e-20, 1e2, 2001)
@@ -1667,6 +1670,7 @@ def eps_numbers(eps_keras: float = 1e-7) -> dict:
             "eps_worst": float(denominator_ratio(r_grid, matched).max())}
 
 
+@_plain
 def stall_numbers(stall: Stall) -> dict:
     out = {}
     for i in range(len(stall.rhos)):
@@ -1680,6 +1684,7 @@ def stall_numbers(stall: Stall) -> dict:
     return out
 
 
+@_plain
 def shift_numbers(shift: Recency) -> dict:
     exact, pert, ada = shift.runs["RMSProp"], shift.runs["RMSProp, perturbed"], \
         shift.runs["AdaGrad"]
@@ -1691,6 +1696,7 @@ def shift_numbers(shift: Recency) -> dict:
             "shift_cycle": shift.distance("RMSProp, perturbed")[-1]}
 
 
+@_plain
 def claim_6_numbers(evidence: Mapping) -> dict:
     stall_, recency_ = evidence["stall"], evidence["recency"]
     near, tight = evidence["tuned"]
@@ -1707,10 +1713,12 @@ def claim_6_numbers(evidence: Mapping) -> dict:
             "tuned_ada_tight": tight.best["AdaGrad"].score}
 
 
+@_plain
 def memory_numbers(sweep: MemorySweep) -> dict:
     return {"mem_decayed": sweep.decayed[-1]}
 
 
+@_plain
 def claim_numbers() -> dict:
     verdicts = [c.verdict for c in CLAIMS]
     return {"n_holds": verdicts.count("holds"), "n_caveat": verdicts.count("holds with a caveat"),
@@ -1718,6 +1726,7 @@ def claim_numbers() -> dict:
             "c12_announced": POST_ANNOUNCED}
 
 
+@_plain
 def grid_numbers(grid: ConvergenceGrid) -> dict:
     short = grid.rhos[grid.rms_settled[:, list(grid.alphas).index(0.9)]]
     counts = grid.counts()
@@ -1726,6 +1735,7 @@ def grid_numbers(grid: ConvergenceGrid) -> dict:
             "grid_n999": counts["RMSProp α=0.999"], "grid_nada": counts["AdaGrad"]}
 
 
+@_plain
 def sensitivity_numbers(sweeps: Mapping[str, Sequence[Sweep]]) -> dict:
     out = {}
     everything = {"rms": [], "ada": [], "cost": []}
@@ -1749,6 +1759,7 @@ def sensitivity_numbers(sweeps: Mapping[str, Sequence[Sweep]]) -> dict:
     return out
 
 
+@_plain
 def mechanism_numbers(mechanism: Mapping) -> dict:
     plain, mom = mechanism["RMSProp"], mechanism["RMSProp + momentum"]
     return {"mech_flip": plain["first flip"], "mech_across": plain["across"],
@@ -1759,12 +1770,14 @@ def mechanism_numbers(mechanism: Mapping) -> dict:
             "mech_floor_m": mom["floor factor"]}
 
 
+@_plain
 def race_numbers(race: Tuned) -> dict:
     keys = {"RMSProp": "race_rms", "RMSProp + momentum": "race_rms_m", "GD": "race_gd",
             "heavy ball": "race_hb"}
     return {key: race.best[name].score for name, key in keys.items()}
 
 
+@_plain
 def claim_10_numbers(evidence: Mapping) -> dict:
     valley = evidence["valley"]
     ratios = [t.best["RMSProp + momentum"].score / t.best["RMSProp"].score
@@ -1776,17 +1789,20 @@ def claim_10_numbers(evidence: Mapping) -> dict:
             "c10_ratio_max": max(ratios)}
 
 
+@_plain
 def chain_numbers(chain) -> dict:
     g = chain.layer_gradients(chain.start)
     return {"chain_g1": sci(g[0]), "chain_ratio": sci(g[-1] / g[0]),
             "chain_plateau": 0.5 * float(np.var(chain.targets))}
 
 
+@_plain
 def plateau_numbers(chain) -> dict:
     losses = _plateau_losses(chain.depth)
     return {"plateau_best": sci(np.nanmin(losses["RMSProp, ε 1e-8 out"]))}
 
 
+@_plain
 def layer_step_numbers(moved: Mapping[str, np.ndarray], chain) -> dict:
     out = moved["RMSProp, ε 1e-8 out"]
     below = chain.layer_gradients(chain.start) < math.sqrt(1e-7)
@@ -1795,6 +1811,7 @@ def layer_step_numbers(moved: Mapping[str, np.ndarray], chain) -> dict:
             "steps_gd_1": sci(moved["GD (ρ = 1)"][0])}
 
 
+@_plain
 def forgetting_numbers(found: Mapping) -> dict:
     a = list(found["alphas"])
     return {"forget_ratio_min": found["layer ratio"].min(),
@@ -1805,11 +1822,13 @@ def forgetting_numbers(found: Mapping) -> dict:
             "forget_escc_0999": found["escape corrected"][a.index(0.999)]}
 
 
+@_plain
 def deep_numbers() -> dict:
     g1, loss = _deep_chain()
     return {"deep_g1": sci(g1), "deep_loss_8": sci(loss[0]), "deep_loss_12": sci(loss[1])}
 
 
+@_plain
 def claim_11_numbers(evidence: Mapping) -> dict:
     results = list(evidence["chain"].results) + list(evidence["minibatch"])
     a0 = [m["α=0"] for m in results]
@@ -1818,6 +1837,7 @@ def claim_11_numbers(evidence: Mapping) -> dict:
             "mlp_ratio": mlp_gradient_ratio()}
 
 
+@_plain
 def scrubber_numbers(alphas: Sequence[float], rho: float = 0.3, steps: int = 300) -> dict:
     found = _scrubber_runs(tuple(alphas), rho, steps)
     by_alpha = dict(zip(alphas, found))
