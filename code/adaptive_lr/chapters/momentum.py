@@ -881,20 +881,20 @@ def overshoot_optimizers(kappa: float) -> dict[str, SGD]:
 
 
 def overshoot_metrics(run, quadratic, active: float = 1e-6) -> dict:
-    """How much a run overshoots: the share of its steps whose loss rose and the largest
-    rise (loss over the step before), both counted while the loss is above ``active`` × its
-    start; and how far the along-valley coordinate swung past the minimum, as a share of
-    its start offset (0: it never crossed)."""
+    """How much a run overshoots until it settles below ``active`` × its start loss (the
+    whole run if it never does; after it, rounding or noise moves the loss more than the
+    dynamics do): the share of those steps whose loss rose, the largest rise (loss over the
+    step before), as a share of the start loss, and how far the along-valley coordinate
+    swung past the minimum, as a share of its start offset (0: it never crossed)."""
     losses = np.asarray(run.losses, dtype=float)
-    alive = losses[:-1] > active * losses[0]
-    rises = losses[1:] > losses[:-1]
-    counted = max(int(alive.sum()), 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        jump = np.where(alive, losses[1:] / losses[:-1], 0.0)
-    flat = eigen_coordinates(quadratic, run.thetas)[:, 0]
+    settled = _relative_settle(run, active)
+    end = int(settled) if np.isfinite(settled) else losses.size - 1   # last step counted
+    end = max(end, 1)
+    before, after = losses[:end], losses[1:end + 1]
+    flat = eigen_coordinates(quadratic, run.thetas[:end + 1])[:, 0]
     swing = np.maximum(0.0, -np.sign(flat[0]) * flat) / abs(flat[0])
-    return {"loss rises (share of steps)": float((rises & alive).sum() / counted),
-            "largest rise": float(max(jump.max(), 1.0)),
+    return {"loss rises (share of steps)": float(np.mean(after > before)),
+            "largest rise": float(max(np.max(after - before), 0.0) / losses[0]),
             "swing past the minimum": float(swing.max())}
 
 
@@ -924,7 +924,7 @@ def overshoot_table(spread: Spread) -> Table:
     rows = []
     for name in OVERSHOOT_RUNS:
         for metric, fmt in (("loss rises (share of steps)", "{:.2f}"),
-                            ("largest rise", "{:.3g}"),
+                            ("largest rise", "{:.2g}"),
                             ("swing past the minimum", "{:.2f}"),
                             ("settle steps", "{:.0f}")):
             rows.append([name, metric] + [value_range(spread.values(f"{name}: {metric}", k),
@@ -936,7 +936,7 @@ def overshoot_holds(spread: Spread) -> np.ndarray:
     """Per condition: gradient descent at ρ = 1/λmax never swings past the minimum along
     the valley; heavy ball and Nesterov at μ = 0.9 and the same ρ swing past it by at least
     10 % of the start offset, and their largest loss rise is at least twice gradient
-    descent's (1 where its loss never rose)."""
+    descent's."""
     g = "GD, ρ = 1/λmax"
     ok = spread.values(f"{g}: swing past the minimum") == 0
     for name in MOMENTUM_AT_SAME_RATE:
@@ -1254,15 +1254,18 @@ def figure_race(result: KappaRace) -> plots.PanelRow:
         noisy = result.steps(m, "noisy")
         ax_steps.plot(k, exact, marker="o", linestyle="none", color=plots.color(i),
                       label=f"{m}")
-        ax_steps.vlines(k * (1 + 0.08 * (i - 1)), noisy.min(axis=1), noisy.max(axis=1),
-                        color=plots.color(i), linewidth=3, alpha=0.5)
+        shifted = k * (1 + 0.1 * (i - 1))
+        ax_steps.vlines(shifted, noisy.min(axis=1), noisy.max(axis=1),
+                        color=plots.color(i), linewidth=2.5, alpha=0.6)
+        ax_steps.plot(shifted, np.median(noisy, axis=1), marker="o", markersize=5,
+                      markerfacecolor="white", linestyle="none", color=plots.color(i))
         ax_steps.plot(dense, predicted[m], color=plots.color(i),
                       linestyle=plots.LINESTYLES[i], linewidth=1.0)
     ax_steps.set_xscale("log")
     ax_steps.set_yscale("log")
     ax_steps.set_xlabel("condition number κ")
     ax_steps.set_ylabel("steps to settle")
-    ax_steps.set_title("dots: exact; bars: noisy; lines: closed form")
+    ax_steps.set_title("tuned, against the closed form")
     plots.legend_below(ax_steps, ncols=3)
     for i, m in enumerate(METHODS[1:], start=1):
         ax_up.plot(k, result.speedups(m, "exact")[:, 0], marker="o", color=plots.color(i),
@@ -1340,7 +1343,7 @@ def figure_overshoot(kappa: float = 100.0, steps: int = 200,
     ax_p.plot(*bowl.start, marker="o", color="0.15", markersize=5, linestyle="none",
               label="start")
     ax_p.set_xlim(-4.5, 2.0)
-    ax_p.set_ylim(-2.0, 2.0)
+    ax_p.set_ylim(-4.0, 4.0)
     ax_p.set_title(f"the first {path_steps} steps, κ = {kappa:g}")
     plots.legend_below(ax_p, ncols=1)
     for i, (name, run) in enumerate(runs.items()):
@@ -1355,27 +1358,54 @@ def figure_overshoot(kappa: float = 100.0, steps: int = 200,
                                  "contours", "Loss of five runs against the step, log scale"])
 
 
+def _cell_edges(centres, log: bool) -> np.ndarray:
+    c = np.log(centres) if log else np.asarray(centres, dtype=float)
+    mid = (c[1:] + c[:-1]) / 2
+    edges = np.concatenate([[2 * c[0] - mid[0]], mid, [2 * c[-1] - mid[-1]]])
+    return np.exp(edges) if log else edges
+
+
 def figure_map(result: StabilityMap) -> plots.PanelRow:
-    """Heavy ball (left) and Nesterov (right): the loss after the run over the start's, on
-    the (ρ·λmax, μ) grid, with the closed-form ceiling and each method's optimum."""
-    figs, axes = _panels(2, 3.6)
+    """Heavy ball (left) and Nesterov (right): the steps to settle below 10⁻⁶ of the start
+    on the (ρ·λmax, μ) grid (light grey: not within the run; dark grey: the loss did not
+    shrink or the run diverged),
+    with the closed-form ceiling and each method's closed-form optimum."""
+    from matplotlib.colors import ListedColormap, LogNorm
+    from matplotlib.patches import Patch
+
+    figs, axes = _panels(2, 3.7)
     lam = np.array([1.0, result.kappa])
     optima = {"heavy ball": optimal_heavy_ball(lam), "Nesterov": optimal_nesterov(lam)}
-    for ax, method in zip(axes, ("heavy ball", "Nesterov")):
-        plots.sweep_heatmap(ax, result.final[method], result.momenta, result.multiples,
-                            row_label="momentum μ", col_label="ρ · λmax", log_rows=False,
-                            log_cols=True, vmin=1e-16, vmax=1.0,
-                            title=f"{method}, {result.steps} steps")
-        ax.plot(result.ceiling(method), result.momenta, color="white", linewidth=1.5,
+    x, y = _cell_edges(result.multiples, True), _cell_edges(result.momenta, False)
+    norm = LogNorm(20, result.steps)
+    for fig, ax, method in zip(figs, axes, ("heavy ball", "Nesterov")):
+        settled = np.ma.masked_invalid(np.where(np.isfinite(result.settled[method]),
+                                                result.settled[method], np.nan))
+        ax.set_facecolor("0.82")
+        image = ax.pcolormesh(x, y, settled, norm=norm, cmap="viridis_r", shading="flat")
+        unstable = np.ma.masked_where(~(result.final[method] >= 1) & np.isfinite(
+            result.final[method]), np.ones(settled.shape))
+        ax.pcolormesh(x, y, unstable, cmap=ListedColormap(["0.55"]), shading="flat")
+        ax.plot(result.ceiling(method), result.momenta, color="0.1", linewidth=1.2,
                 linestyle="--", label="closed-form ceiling")
         rho, mu = (float(v) for v in optima[method])
-        ax.plot([rho * result.kappa], [mu], marker="*", markersize=11, color="white",
+        ax.plot([rho * result.kappa], [mu], marker="*", markersize=12, color="white",
                 markeredgecolor="0.1", linestyle="none", label="closed-form optimum")
-        ax.set_xlim(result.multiples[0], result.multiples[-1])
-        plots.legend_below(ax, ncols=1)
-    return plots.PanelRow(figs, ["Heavy ball's final loss over the grid of rate and "
-                                 "momentum, with its ceiling", "Nesterov's final loss over "
-                                 "the same grid, with its ceiling"])
+        ax.set_xscale("log")
+        ax.set_xlim(x[0], x[-1])
+        ax.set_ylim(y[0], y[-1])
+        ax.set_xlabel("ρ · λmax")
+        ax.set_ylabel("momentum μ")
+        ax.set_title(f"{method}, κ = {result.kappa:g}")
+        ax.grid(False)
+        fig.colorbar(image, ax=ax, label="steps to settle")
+        handles = ax.get_legend_handles_labels()[0] + [
+            Patch(facecolor="0.82", label=f"not in {result.steps} steps"),
+            Patch(facecolor="0.55", label="does not shrink")]
+        fig.legend(handles=handles, loc="outside lower center", ncols=2)
+    return plots.PanelRow(figs, ["Heavy ball's steps to settle over the grid of rate and "
+                                 "momentum, with its ceiling", "Nesterov's steps to settle "
+                                 "over the same grid, with its ceiling"])
 
 
 def figure_noise(floors: NoiseFloors, speedups: Mapping) -> plots.PanelRow:
@@ -1417,3 +1447,167 @@ def figure_noise(floors: NoiseFloors, speedups: Mapping) -> plots.PanelRow:
     return plots.PanelRow(figs, ["Noise floor of heavy ball against one over one minus the "
                                  "momentum, log-log", "Speedup of tuned heavy ball over tuned "
                                  "gradient descent under noise against the tolerance"])
+
+
+# =============================================================== small helpers of the text
+
+
+def regime(lr, momentum, eigenvalues) -> np.ndarray:
+    """Heavy ball's regime per direction, with the two real-root cases told apart:
+    ``"overdamped"`` (positive real roots), ``"critical"``, ``"underdamped"`` (complex
+    roots), ``"flips sign"`` (a negative real root dominates, the zig-zag) or
+    ``"unstable"`` (a root of modulus ≥ 1); shape ``(..., d)``."""
+    rho, mu, lam = _inputs(lr, momentum, eigenvalues)
+    kind = damping(lr, momentum, eigenvalues)
+    flipping = (kind == "overdamped") & (1 + mu - rho * lam < 0)
+    unstable = _moduli(rho, mu, lam, False).max(axis=-1) >= 1
+    kind = np.where(flipping, "flips sign", kind)
+    return np.where(unstable, "unstable", kind)
+
+
+def roots_table(lr, momentum, eigenvalues, nesterov: bool = False) -> Table:
+    """Per direction: ρλ, both root moduli, heavy ball's regime (for heavy ball) and the
+    steps per decade of that direction."""
+    lam = check.hyperparameter("eigenvalues", eigenvalues, low=0.0, low_open=True)
+    moduli = root_moduli(lr, momentum, lam, nesterov)
+    kinds = regime(lr, momentum, lam) if not nesterov else [""] * lam.size
+    rows = [[f"{v:g}", float(lr) * v, m[0], m[1], str(k), float(steps_per_decade(m[0]))]
+            for v, m, k in zip(lam, moduli, kinds)]
+    headers = ["λ", "ρλ", "|z₁|", "|z₂|", "regime" if not nesterov else "", "steps per decade"]
+    if nesterov:
+        rows = [r[:4] + r[5:] for r in rows]
+        headers = headers[:4] + headers[5:]
+    return Table(headers, rows, fmt="{:.4g}")
+
+
+def velocity_table(lr: float = 0.1, momentum: float = 0.9,
+                   steps=(1, 2, 3, 5, 10, 20, 50, 100)) -> Table:
+    """Heavy ball's and Nesterov's steps on a constant gradient g = 1 (one coordinate),
+    replayed with :func:`adaptive_lr.trace.trace`, in units of ρ, beside the closed form
+    (1 − μ^t)/(1 − μ) and the limit 1/(1 − μ)."""
+    from ..trace import trace
+
+    last = max(steps)
+    ones = np.ones((last, 1))
+    heavy = -trace(SGD(lr=lr, momentum=momentum), ones).deltas[:, 0] / lr
+    nest = -trace(SGD(lr=lr, momentum=momentum, nesterov=True), ones).deltas[:, 0] / lr
+    rows = [[t, heavy[t - 1], float(effective_step(1.0, momentum, t)), nest[t - 1]]
+            for t in steps]
+    rows.append(["limit", None, float(effective_step(1.0, momentum)), None])
+    return Table(["t", "heavy ball |ΔΘ|/ρ", "(1 − μᵗ)/(1 − μ)", "Nesterov |ΔΘ|/ρ"], rows,
+                 fmt="{:.4f}")
+
+
+def sutskever_nesterov(quadratic, lr: float, momentum: float, steps: int) -> np.ndarray:
+    r"""Sutskever et al.'s form of Nesterov's method, :math:`v \leftarrow \mu v -
+    \rho\nabla f(\theta + \mu v)`, :math:`\theta \leftarrow \theta + v`, from the start at
+    rest; returns the look-ahead points :math:`\theta_t + \mu v_t`, ``(steps + 1, d)``,
+    which are the iterates of ``alr.SGD(nesterov=True)``."""
+    theta = np.asarray(quadratic.start, dtype=float).copy()
+    v = np.zeros_like(theta)
+    out = [theta + momentum * v]
+    for t in range(steps):
+        v = momentum * v - lr * quadratic.grad(theta + momentum * v, t)
+        theta = theta + v
+        out.append(theta + momentum * v)
+    return np.array(out)
+
+
+def fixed_momentum_best(momentum, eigenvalues, grid=None) -> tuple[float, float]:
+    """The best closed-form rate over ρ at a fixed μ (on a fine grid of ρ·λmax up to the
+    ceiling) and the ρ that gives it."""
+    lam = check.hyperparameter("eigenvalues", eigenvalues, low=0.0, low_open=True)
+    top = float(stable_lr_bound(momentum, lam))
+    grid = np.linspace(top * 1e-4, top, 20001) if grid is None else np.asarray(grid)
+    rate = convergence_rate(grid, momentum, lam)
+    i = int(np.argmin(rate))
+    return float(rate[i]), float(grid[i])
+
+
+# --------------------------------------------------------------- scrubber and widget
+
+
+class DampingScrub:
+    """The damped oscillator on a bowl, frame by frame: heavy ball at a fixed ρ for the μ
+    of each frame (:func:`adaptive_lr.plots.scrubber`). Left: its path (with gradient
+    descent's at the same ρ) on the contours. Right: each direction's distance to the
+    minimum and the closed-form envelope rate^t. :meth:`update` returns the readout."""
+
+    def __init__(self, kappa: float = 25.0, lr: float | None = None, steps: int = 80):
+        self.bowl = _objectives.ill_conditioned(kappa)
+        self.lam = spectrum(self.bowl)
+        self.lr = 1.0 / kappa if lr is None else float(lr)
+        self.steps = steps
+        self.figures, (self.ax_path, self.ax_dist) = _panels(2, 3.6)
+        plots.contours(self.ax_path, self.bowl)
+        gd = minimize(SGD(lr=self.lr), self.bowl, self.bowl.start, steps)
+        self.ax_path.plot(gd.thetas[:, 0], gd.thetas[:, 1], color="0.45", linewidth=1.0,
+                          label="GD, same ρ")
+        (self.path,) = self.ax_path.plot([], [], color=plots.color(1), marker=".",
+                                         markersize=3, linewidth=1.2, label="heavy ball")
+        self.ax_path.plot(*self.bowl.start, marker="o", color="0.15", markersize=5,
+                          linestyle="none", label="start")
+        self.ax_path.set_xlim(-4.5, 3.0)
+        self.ax_path.set_ylim(-2.5, 2.5)
+        plots.legend_below(self.ax_path, ncols=2)
+        t = np.arange(steps + 1)
+        self.t = t
+        self.lines, self.envelopes = [], []
+        for k, name in enumerate(("along (λ = 1)", f"across (λ = {kappa:g})")):
+            (line,) = self.ax_dist.plot([], [], color=plots.color(k),
+                                        linestyle=plots.LINESTYLES[k], linewidth=1.2,
+                                        label=name)
+            (env,) = self.ax_dist.plot([], [], color=plots.color(k), linestyle=":",
+                                       linewidth=0.9)
+            self.lines.append(line)
+            self.envelopes.append(env)
+        self.ax_dist.plot([], [], color="0.3", linestyle=":", label="rateᵗ (closed form)")
+        self.ax_dist.set_yscale("log")
+        self.ax_dist.set_xlim(0, steps)
+        self.ax_dist.set_ylim(1e-8, 10)
+        self.ax_dist.set_xlabel("step t")
+        self.ax_dist.set_ylabel("|distance| per direction")
+        plots.legend_below(self.ax_dist, ncols=2)
+
+    def update(self, momentum: float) -> list[str]:
+        run = minimize(SGD(lr=self.lr, momentum=momentum), self.bowl, self.bowl.start,
+                       self.steps)
+        self.path.set_data(run.thetas[:, 0], run.thetas[:, 1])
+        offset = np.abs(run.thetas - self.bowl.minimizer)
+        moduli = root_moduli(self.lr, momentum, self.lam)[:, 0]
+        kinds = regime(self.lr, momentum, self.lam)
+        for k in range(2):
+            self.lines[k].set_data(self.t, np.maximum(offset[:, k], 1e-300))
+            self.envelopes[k].set_data(self.t, offset[0, k] * moduli[k] ** self.t)
+        self.ax_path.set_title(f"μ = {momentum:g}, ρ = {self.lr:g}")
+        settled = _relative_settle(run, RACE_TOLERANCE)
+        when = f"settles below 10⁻⁶ of the start loss at step {int(settled)}" \
+            if np.isfinite(settled) else f"not settled below 10⁻⁶ of the start loss in " \
+            f"{self.steps} steps"
+        return [f"along the valley: {kinds[0]}, rate {moduli[0]:.3f}; across: {kinds[1]}, "
+                f"rate {moduli[1]:.3f}", f"heavy ball {when}"]
+
+
+def damping_scrubber(momenta=(0.0, 0.3, 0.5, 0.64, 0.75, 0.85, 0.9, 0.95),
+                     kappa: float = 25.0, steps: int = 80, initial: int = 3):
+    """:class:`DampingScrub` over ``momenta`` as a kernel-free slider."""
+    scrub = DampingScrub(kappa, steps=steps)
+    return plots.scrubber(scrub.figures, scrub.update, list(momenta), name="momentum-mu",
+                          label=f"μ (κ = {kappa:g}, ρ = 1/λmax)",
+                          alt=["Path of heavy ball and of gradient descent on the bowl",
+                               "Distance to the minimum per direction, log scale, with "
+                               "the closed-form envelope"], initial=initial)
+
+
+@functools.lru_cache(maxsize=None)
+def widget_valley(kappa: float):
+    """The 45° valley of the widget (cached, so the contours are drawn once per κ)."""
+    return _objectives.rotated(kappa=float(kappa))
+
+
+def widget_optimizers(rho: float, mu: float, kappa: float) -> list[SGD]:
+    """Gradient descent, heavy ball and (for μ > 0) Nesterov at the widget's ρ and μ."""
+    out = [SGD(lr=rho, name="GD"), SGD(lr=rho, momentum=mu, name="heavy ball")]
+    if mu > 0:
+        out.append(SGD(lr=rho, momentum=mu, nesterov=True, name="Nesterov"))
+    return out
