@@ -148,20 +148,6 @@ def test_span():
     assert chapter.span([3.0, 12.0], "{:.0f}") == "3 … 12"
 
 
-def test_trace_table_is_trace_table_as_a_table():
-    tr = trace(alr.AdaGrad(lr=0.5), objectives.Quadratic(eigenvalues=(1.0, 10.0)),
-               np.array([2.0, 1.0]), 3)
-    table = chapter.trace_table(tr, start=True)
-    assert str(table) == tr.table(start=True)
-    assert str(chapter.trace_table(tr, columns=("delta", "theta"), steps=[2])) == tr.table(
-        columns=("delta", "theta"), steps=[2])
-    gd = trace(alr.SGD(lr=0.1), lambda th: th, np.ones(2), 2)   # no accumulator
-    assert str(chapter.trace_table(gd)) == gd.table()
-    assert "<table" in table._repr_html_()
-    with pytest.raises(ValueError, match="one parameter vector"):
-        chapter.trace_table(trace(alr.SGD(lr=0.1), lambda th: th, np.ones((2, 2)), 1))
-
-
 def test_rate_exponent():
     t = np.arange(1, 201, dtype=float)[:, None]
     rates = np.hstack([t ** -0.5, 1 / t, np.ones_like(t), 3 * t ** -0.25])

@@ -99,7 +99,7 @@ def test_divergence_is_recorded_not_raised():
 
 def test_table_layout():
     tr = trace(alr.AdaGrad(lr=0.5), diagonal, np.array([2.0, 1.0]), 3)
-    text = tr.table(start=True)
+    text = str(tr.table(start=True))
     lines = text.splitlines()
     assert lines[0].split() == ["t", "g₁", "g₂", "r₁", "r₂", "rate₁", "rate₂", "ΔΘ₁", "ΔΘ₂",
                                 "Θ₁", "Θ₂"]
@@ -107,18 +107,18 @@ def test_table_layout():
     assert lines[2].split() == ["0", "2", "1"]
     assert lines[3].split() == ["1", "2", "10", "4", "100", "0.25", "0.05", "-0.5", "-0.5",
                                 "1.5", "0.5"]
-    assert len(lines) == 6 and str(tr) == tr.table()
+    assert len(lines) == 6 and str(tr) == str(tr.table())
     # every line has the same width (right-aligned columns), no trailing blanks
     assert all(line == line.rstrip() for line in lines)
     assert len({len(line) for line in lines[:2] + lines[3:]}) == 1
-    part = tr.table(columns=("delta",), steps=[2], coordinates=[1], fmt="{:.3f}")
+    part = str(tr.table(columns=("delta",), steps=[2], coordinates=[1], fmt="{:.3f}"))
     assert part.splitlines()[0].split() == ["t", "ΔΘ₂"]
     assert part.splitlines()[2].split() == ["2", "-0.224"]
 
 
 def test_table_without_accumulator_skips_r():
     tr = trace(alr.SGD(lr=0.1), diagonal, np.array([1.0, 1.0]), 2)
-    assert tr.table().splitlines()[0].split() == ["t", "g₁", "g₂", "rate₁", "rate₂", "ΔΘ₁",
+    assert str(tr.table()).splitlines()[0].split() == ["t", "g₁", "g₂", "rate₁", "rate₂", "ΔΘ₁",
                                                   "ΔΘ₂", "Θ₁", "Θ₂"]
     with pytest.raises(ValueError, match="no column 'r'"):
         tr.column("r")
@@ -279,3 +279,10 @@ def test_glue_converts_numbers_rounds_floats_and_refuses_other_values(monkeypatc
         glue({"e": [1, 2]})
     monkeypatch.setitem(sys.modules, "myst_nb", None)  # import fails: nothing is pasted
     assert glue({"f": 1.5}) == {"f": 1.5}
+
+
+def test_trace_table_is_an_html_table_in_the_book():
+    tr = trace(alr.AdaGrad(lr=0.5), diagonal, np.array([2.0, 1.0]), 2)
+    table = tr.table(columns=("g",))
+    assert isinstance(table, Table) and table.headers == ["t", "g₁", "g₂"]
+    assert table._repr_html_().startswith('<table class="alr-table">')

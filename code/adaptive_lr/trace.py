@@ -29,7 +29,7 @@ import numpy as np
 
 from . import _validation as check
 from .schedules import optimizer_at
-from .tables import format_table, subscript
+from .tables import Table, subscript
 
 __all__ = ["Trace", "trace", "COLUMNS"]
 
@@ -85,8 +85,9 @@ class Trace:
 
     def table(self, columns: Sequence[str] = ("g", "r", "rate", "delta", "theta"), *,
               steps: Sequence[int] | None = None, coordinates: Sequence[int] | None = None,
-              start: bool = False, fmt: str = "{:.4g}") -> str:
-        """A plain-text table: one line per step, one column per (quantity, coordinate).
+              start: bool = False, fmt: str = "{:.4g}") -> Table:
+        """A table, one row per step, one column per (quantity, coordinate): HTML in the
+        book, aligned text when printed.
 
         Args:
           columns: keys of :data:`COLUMNS` in the order to show them; ``'r'`` is skipped
@@ -118,10 +119,10 @@ class Trace:
                                for key in keys for k in coordinates])
         for t in steps:
             rows.append([t] + [self.column(key)[t - 1, k] for key in keys for k in coordinates])
-        return format_table(headers, rows, fmt=fmt)
+        return Table(headers, rows, fmt=fmt)
 
     def __str__(self) -> str:
-        return self.table()
+        return str(self.table())
 
 
 def _gradient_function(gradients, steps, theta) -> tuple[Callable, Callable | None, int]:

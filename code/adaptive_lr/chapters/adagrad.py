@@ -39,7 +39,7 @@ from ..optim import SGD, AdaGrad, RMSProp
 from ..robustness import GridBest, Spread, best_on_grid, stress
 from ..runs import Run, fastest, minimize, train
 from ..tables import Table, subscript
-from ..trace import COLUMNS, Trace, trace
+from ..trace import Trace, trace
 from .claims import Claim
 
 __all__ = [
@@ -47,7 +47,7 @@ __all__ = [
     "first_step", "constant_gradient_rate", "travel_bound", "min_steps_to_travel",
     "travel_bound_any",
     # helpers
-    "PROTOCOL", "sci", "span", "trace_table", "rate_exponent",
+    "PROTOCOL", "sci", "span", "rate_exponent",
     "rank_correlation", "minibatch_gradients", "epoch_params",
     "coordinates_table", "rates_table", "first_step_table", "constant_rate_table",
     "rescaling", "shift_table", "preconditioned_condition",
@@ -210,24 +210,6 @@ def span(values, fmt: str = "{:.3g}") -> str:
         return "none"
     lo, hi = fmt.format(v.min() + 0.0), fmt.format(v.max() + 0.0)
     return lo if lo == hi else f"{lo} … {hi}"
-
-
-def trace_table(tr: Trace, columns: Sequence[str] = ("g", "r", "rate", "delta", "theta"), *,
-                steps: Sequence[int] | None = None, start: bool = False,
-                fmt: str = "{:.4g}") -> Table:
-    """:meth:`adaptive_lr.trace.Trace.table` as a :class:`~adaptive_lr.tables.Table` (an HTML
-    table in the book); same columns, steps and start row."""
-    if tr.thetas.ndim != 2:
-        raise ValueError(f"a table needs one parameter vector per step, got parameters of "
-                         f"shape {tr.thetas.shape[1:]}")
-    d = tr.thetas.shape[1]
-    keys = [c for c in columns if not (c == "r" and tr.accumulators is None)]
-    steps = range(1, tr.steps + 1) if steps is None else steps
-    headers = ["t"] + [COLUMNS[k] + subscript(i + 1) for k in keys for i in range(d)]
-    rows = [[0] + [tr.thetas[0, i] if k == "theta" else None for k in keys for i in range(d)]
-            ] if start else []
-    rows += [[t] + [tr.column(k)[t - 1, i] for k in keys for i in range(d)] for t in steps]
-    return Table(headers, rows, fmt=fmt)
 
 
 def coordinates_table(rates, run: Run) -> Table:
