@@ -286,3 +286,12 @@ def test_trace_table_is_an_html_table_in_the_book():
     table = tr.table(columns=("g",))
     assert isinstance(table, Table) and table.headers == ["t", "g₁", "g₂"]
     assert table._repr_html_().startswith('<table class="alr-table">')
+
+
+def test_sci_and_span_quote_numbers_for_the_prose():
+    from adaptive_lr.tables import sci, span
+    assert [sci(v) for v in (0.0212, 1234.0, 1.75e-5, 1e5, -2e-7, 0.0)] == \
+        ["0.0212", "1230", "1.75 × 10⁻⁵", "10⁵", "-2 × 10⁻⁷", "0"]
+    assert sci(9.996e4) == "10⁵"                         # rounding carries into the next decade
+    assert span([0.21213, 0.21214]) == "0.212" and span([1.0, 2.0, np.nan]) == "1 … 2"
+    assert span([np.nan]) == "—" and span([], empty="none") == "none"

@@ -37,7 +37,7 @@ import numpy as np
 
 from . import _validation as check
 from .objectives import Noisy, Objective
-from .tables import Table
+from .tables import Table, span
 
 __all__ = ["PERTURBATION", "Condition", "Spread", "conditions", "stress", "GridBest",
            "best_on_grid"]
@@ -160,12 +160,7 @@ class Spread:
         for kind in _KINDS:
             if not any(c.kind == kind for c in self.conditions):
                 continue
-            row = [kind]
-            for metric in self.metrics:
-                v = self.values(metric, kind)
-                lo, hi = fmt.format(np.nanmin(v) + 0.0), fmt.format(np.nanmax(v) + 0.0)
-                row.append(lo if lo == hi else f"{lo} … {hi}")
-            rows.append(row)
+            rows.append([kind] + [span(self.values(metric, kind), fmt) for metric in self.metrics])
         return Table(["condition"] + self.metrics, rows)
 
 

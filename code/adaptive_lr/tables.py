@@ -20,7 +20,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-__all__ = ["format_table", "Table", "Link", "subscript", "glue"]
+__all__ = ["format_table", "Table", "Link", "subscript", "sci", "span", "glue"]
 
 _ALIGNS = ("right", "left")
 
@@ -28,6 +28,39 @@ _ALIGNS = ("right", "left")
 def subscript(n: int) -> str:
     """``n`` in subscript digits, as in θ₁₂: for headers and legends."""
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sci(x: float, digits: int = 3) -> str:
+    """``x`` for prose and tables: ``0.0212``, ``1230``, ``1.75 × 10⁻⁵``, ``10⁵``
+    (``digits`` significant digits; a power of ten outside 0.001 to 9999; ``inf``, ``nan``
+    as numpy prints them)."""
+    x = float(x)
+    if x == 0 or not np.isfinite(x):
+        return f"{x:g}"
+    exponent = int(np.floor(np.log10(abs(x))))
+    if -3 <= exponent < 4:
+        decimals = digits - 1 - exponent
+        text = f"{round(x, decimals):.{max(decimals, 0)}f}"
+        return text.rstrip("0").rstrip(".") if decimals > 0 else text
+    mantissa = f"{x / 10.0 ** exponent:.{digits}g}"
+    if mantissa in ("10", "-10"):  # rounding carried into the next decade
+        mantissa, exponent = mantissa[:-1], exponent + 1
+    head = {"1": "", "-1": "-"}.get(mantissa, f"{mantissa} × ")
+    return f"{head}10{str(exponent).translate(_SUPERSCRIPTS)}"
+
+
+def span(values, fmt: str = "{:.3g}", empty: str = "—") -> str:
+    """How a spread is quoted: ``"lo … hi"`` of the values, or one value if every value
+    formats to the same text; NaN is left out, and ``empty`` stands for no value at all."""
+    v = np.asarray(values, dtype=float).reshape(-1)
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return empty
+    lo, hi = fmt.format(v.min() + 0.0), fmt.format(v.max() + 0.0)
+    return lo if lo == hi else f"{lo} … {hi}"
 
 
 class Link(NamedTuple):
