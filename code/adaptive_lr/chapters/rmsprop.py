@@ -1875,15 +1875,16 @@ CLAIMS = [
           "with a 31.6 times larger rate",
           check_claim_8),
     Claim(9, "RMSProp's problem 1: more hyperparameters, more sensitivity",
-          "a와 같은 하이퍼파라미터 설정이 늘어나고 민감도가 상승한다.",
-          "There are more hyperparameters to set, such as α, and the sensitivity rises.",
+          "a라는 하이퍼파라미터가 추가되어 설정할 값이 늘고, 민감도도 함께 높아진다.",
+          "An extra hyperparameter, α, means more values to set, and the sensitivity rises "
+          "with it.",
           "rmsprop", "holds with a caveat",
           "α is one more setting and moving it between the typical values without re-tuning ρ "
           "costs loss, but at a fixed α the band of good ρ is about as wide as AdaGrad's",
           check_claim_9),
     Claim(10, "RMSProp's problem 2: no momentum, the direction is found slowly",
-          "모멘텀을 사용하지 않기 때문에 방향성을 찾아가는 속도에 한계가 있다.",
-          "Since it uses no momentum, the speed at which it finds its direction is limited.",
+          "모멘텀 없이 갱신하기 때문에 올바른 방향성을 찾아가는 속도가 느리다.",
+          "Because it updates without momentum, it is slow to find the right direction.",
           "rmsprop", "holds",
           "not by zig-zagging: in a 45° valley RMSProp ends up as gradient descent at its "
           "stability edge, limited by κ, and heavy-ball momentum settles several times sooner; "
@@ -1891,15 +1892,16 @@ CLAIMS = [
           "minibatch order",
           check_claim_10),
     Claim(11, "RMSProp's problem 3: vanishing gradients",
-          "이전 기울기를 축소하기 때문에 기울기 소실 현상이 악화될 가능성이 있다.",
-          "Because it shrinks the previous gradients, it may make vanishing gradients worse.",
+          "오래된 기울기를 축소해 나가므로 기울기 소실 현상을 악화시킬 가능성이 있다.",
+          "Because it keeps shrinking old gradients, it may worsen the vanishing-gradient "
+          "problem.",
           "rmsprop", "fails",
           "dividing by the recent gradient size gives tiny gradients normal steps, whatever "
           "α; RMSProp is a remedy, unless ε is as large as the gradients",
           check_claim_11),
     Claim(12, "\u201cFour problems\u201d, three listed",
-          "RMSProp의 문제점은 총 4가지 정도로 정리된다.",
-          "RMSProp's problems come to four in total.",
+          "RMSProp에 남은 문제점은 총 4가지로 꼽힌다.",
+          "RMSProp's remaining problems number four in total.",
           "rmsprop", "fails",
           "the post lists three problems and does not name a fourth",
           check_claim_12),
