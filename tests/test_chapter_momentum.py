@@ -239,7 +239,8 @@ def test_widget_optimizers_leave_nesterov_out_without_momentum():
     assert [o.name for o in M.widget_optimizers(0.01, 0.0, 100.0)] == ["GD", "heavy ball"]
     three = M.widget_optimizers(0.01, 0.9, 100.0)
     assert [o.name for o in three] == ["GD", "heavy ball", "Nesterov"] and three[2].nesterov
-    assert M.widget_valley(100.0) is M.widget_valley(100.0)
+    assert M.widget_valley(0.01, 0.9, 100.0) is M.widget_valley(0.5, 0.0, kappa=100.0)
+    assert M.widget_valley(kappa=10.0).condition_number == pytest.approx(10.0)
 
 
 def test_damping_scrubber_frames_and_readouts():

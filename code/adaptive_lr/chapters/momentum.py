@@ -599,6 +599,20 @@ def kappa_race(kappas: tuple = (10.0, 100.0, 1000.0), seeds: tuple = (0, 1, 2)) 
     return KappaRace(tuple(float(k) for k in kappas), spreads)
 
 
+def rates_table(kappas=(10.0, 100.0, 1000.0)) -> Table:
+    """Per κ, the closed-form rate of each method at its own best tuning, and (in
+    parentheses) the steps it needs per tenfold shrinking of the error."""
+    from .one_learning_rate import optimal_rate
+
+    rows = []
+    for kappa in kappas:
+        q = [float(optimal_rate(kappa)), float(heavy_ball_rate_at_optimum(kappa)),
+             float(nesterov_rate_at_optimum(kappa))]
+        rows.append([f"{kappa:g}"] + [f"{v:.4f} ({float(steps_per_decade(v)):.1f})"
+                                      for v in q])
+    return Table(["κ", "GD at ρ*", "heavy ball at (ρ*, μ*)", "Nesterov at its best"], rows)
+
+
 def predicted_steps(kappa, tolerance: float = RACE_TOLERANCE) -> dict[str, np.ndarray]:
     r"""Steps for the loss to shrink by ``tolerance`` at each method's closed-form rate q:
     :math:`\ln(1/\text{tol}) / (2 \ln(1/q))` (the loss is quadratic in the error), for
@@ -628,20 +642,20 @@ def measured_rate(errors, first: int, last: int, double_root: bool = False) -> f
 
 
 def polyak_table(race_result: KappaRace) -> Table:
-    """Polyak's closed-form tuning beside the best cell of the race's grid (exact
-    arithmetic), and the rate a run at Polyak's tuning shows, per κ."""
+    """Per κ, Polyak's closed form beside the race's tuned best cell (exact arithmetic):
+    ρ·λmax, μ and the settle steps, and the closed-form rate beside the one a run at
+    Polyak's tuning shows."""
     rows = []
     for kappa in race_result.kappas:
-        s = race_result.spreads[kappa]
-        exact = dict(s.results[0])
-        lam = np.array([1.0, kappa])
-        rho, mu = (float(v) for v in optimal_heavy_ball(lam))
-        check_run = polyak_run(kappa)
-        rows.append([f"{kappa:g}", rho * kappa, exact["heavy ball: ρ·λmax"], mu,
-                     exact["heavy ball: μ"], check_run["steps"], exact["heavy ball: steps"],
-                     float(heavy_ball_rate_at_optimum(kappa)), check_run["rate"]])
-    return Table(["κ", "ρ*·λmax", "grid ρ·λmax", "μ*", "grid μ", "steps at (ρ*, μ*)",
-                  "steps at grid best", "rate q*", "rate of the run"], rows, fmt="{:.3g}")
+        exact = dict(race_result.spreads[kappa].results[0])
+        rho, mu = (float(v) for v in optimal_heavy_ball(np.array([1.0, kappa])))
+        run = polyak_run(kappa)
+        rows.append([f"{kappa:g}", f"{rho * kappa:.3g} / {exact['heavy ball: ρ·λmax']:.3g}",
+                     f"{mu:.3g} / {exact['heavy ball: μ']:.3g}",
+                     f"{run['steps']:.0f} / {exact['heavy ball: steps']:.0f}",
+                     f"{float(heavy_ball_rate_at_optimum(kappa)):.4f} / {run['rate']:.4f}"])
+    return Table(["κ", "ρ·λmax: Polyak / grid", "μ: Polyak / grid",
+                  "steps: Polyak / grid", "rate: closed form / run"], rows)
 
 
 @functools.lru_cache(maxsize=None)
@@ -734,15 +748,16 @@ def steps_per_decade(factor) -> np.ndarray:
 
 
 def mechanism_table(mechanism: Mapping) -> Table:
-    """:func:`valley_mechanism` as a table: one row per (κ, method)."""
+    """:func:`valley_mechanism` as a table: one row per (κ, method): the first sign change
+    of the across-valley coordinate, the effective rate × λmax, the floor's factor per step
+    (predicted in parentheses) and its steps per decade."""
     rows = []
     for (kappa, name), m in mechanism.items():
-        rows.append([f"{kappa:g}", name, m["rate ratio"], int(m["flips in 60 steps"]),
-                     int(m["first flip"]), m["edge"], m["floor factor"], m["predicted"],
-                     float(steps_per_decade(m["floor factor"]))])
-    return Table(["κ", "method", "θ₁/θ₂ rate ratio", "flips ≤ 60", "first flip",
-                  "rate·λmax", "floor factor", "predicted", "steps per decade"], rows,
-                 fmt="{:.4g}")
+        rows.append([f"{kappa:g}", name, int(m["first flip"]), f"{m['edge']:.3f}",
+                     f"{m['floor factor']:.4f} ({m['predicted']:.4f})",
+                     f"{float(steps_per_decade(m['floor factor'])):.0f}"])
+    return Table(["κ", "method", "first flip", "rate · λmax", "floor factor (predicted)",
+                  "steps per decade"], rows)
 
 
 #: The ρ grid of RMSProp in the valley race (six per decade, 10⁻³ to 1).
@@ -1018,12 +1033,18 @@ class StabilityMap:
 
 
 @functools.lru_cache(maxsize=None)
-def stability_map(kappa: float = 100.0, steps: int = 400) -> StabilityMap:
+def stability_map(kappa: float = 100.0, steps: int = 400,
+                  perturbation: float = 0.0) -> StabilityMap:
     """Heavy ball and Nesterov on ``ill_conditioned(κ)`` over :data:`MAP_MOMENTA` ×
     :data:`MAP_MULTIPLES` (Nesterov without μ = 0), ``steps`` steps each, one batched run
-    per method."""
+    per method; with a ``perturbation`` > 0, under the protocol's tiny gradient noise of
+    that relative size (seed 0)."""
     bowl = _objectives.ill_conditioned(kappa)
     lam = spectrum(bowl)
+    if perturbation > 0:
+        bowl = next(c.objective for c in conditions(bowl, seeds=(0,),
+                                                    perturbation=perturbation, noise=None,
+                                                    starts=0.0) if c.kind == "perturbed")
     final, settled, rates = {}, {}, {}
     for method in ("heavy ball", "Nesterov"):
         momenta = np.where(MAP_MOMENTA > 0, MAP_MOMENTA, 1e-9) if method == "Nesterov" \
@@ -1079,8 +1100,8 @@ class NoiseFloors:
                 rows.append([series, mu, self.lrs[series][i], self.predicted[series][i],
                              value_range(m, "{:.3g}"),
                              float(np.mean(m) / self.predicted[series][i])])
-        return Table(["series", "μ", "ρ", "floor (closed form)", "floor measured (seeds)",
-                      "mean measured / closed form"], rows, fmt="{:.3g}")
+        return Table(["series", "μ", "ρ", "closed form", "measured (seeds)",
+                      "mean / closed form"], rows, fmt="{:.3g}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -1146,8 +1167,8 @@ def noisy_speedup_table(speedups: Mapping) -> Table:
                      value_range(r["GD"] / r["heavy ball"], "{:.2g}"),
                      value_range(r["μ"], "{:.3g}"),
                      "yes" if r["bracketed"].all() else "no"])
-    return Table(["tolerance (× start loss)", "GD steps", "heavy ball steps",
-                  "speedup", "heavy ball's μ", "grids bracket"], rows, align="left")
+    return Table(["tolerance", "GD steps", "heavy ball steps", "speedup",
+                  "heavy ball's μ", "bracketed"], rows, align="left")
 
 
 # =============================================================== figures
@@ -1600,9 +1621,14 @@ def damping_scrubber(momenta=(0.0, 0.3, 0.5, 0.64, 0.75, 0.85, 0.9, 0.95),
 
 
 @functools.lru_cache(maxsize=None)
-def widget_valley(kappa: float):
-    """The 45° valley of the widget (cached, so the contours are drawn once per κ)."""
-    return _objectives.rotated(kappa=float(kappa))
+def _valley(kappa: float):
+    return _objectives.rotated(kappa=kappa)
+
+
+def widget_valley(rho: float = None, mu: float = None, kappa: float = 100.0):
+    """The widget's 45° valley for the controls' κ (ρ and μ do not change it); the same
+    object for the same κ, so the contours are drawn once per κ."""
+    return _valley(float(kappa))
 
 
 def widget_optimizers(rho: float, mu: float, kappa: float) -> list[SGD]:
