@@ -368,10 +368,7 @@ def test_drop_experiment_matches_the_closed_form():
 
 
 def test_glue_and_span():
-    assert moments.glue({"a": np.float64(1.5), "b": np.int64(2), "c": "x", "d": True}) == \
-        {"a": 1.5, "b": 2, "c": "x", "d": True}
-    with pytest.raises(TypeError, match="numbers or strings"):
-        moments.glue({"a": [1]})
+    assert moments.glue is alr.tables.glue  # the library's one helper, re-exported
     assert moments.span([3.0, 3.0]) == "3"
     assert moments.span([1.0, np.nan, 2.5]) == "1 … 2.5"
     assert moments.span([np.nan]) == "—"

@@ -32,6 +32,7 @@ against division by zero (outside the root, as in the paper and PyTorch), t coun
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
@@ -42,7 +43,7 @@ from ..memory import ema_weights
 from ..objectives import Noisy, Objective, Quadratic
 from ..optim import SGD, Adam, AdaGrad, RMSProp
 from ..runs import minimize, settle_step
-from ..tables import Table
+from ..tables import Table, glue
 from ..trace import trace
 from . import momentum as _momentum
 from .one_learning_rate import spectrum
@@ -56,7 +57,7 @@ __all__ = [
     "valley_race", "race_table", "race_spread", "spread_by_method", "momentum_gain",
     "Horizon", "long_horizon",
     "steady_step_table", "step_after_drop", "recovery_steps", "Drop", "drop_experiment",
-    "glue", "span", "verdict", "figure_constant_gradient", "figure_sensitivity", "figure_race",
+    "span", "verdict", "figure_constant_gradient", "figure_sensitivity", "figure_race",
     "figure_drop",
 ]
 
@@ -301,7 +302,8 @@ def beta1_zero_check(grads, beta2: float = 0.99, lr: float = 0.01,
 # ------------------------------------------------------- problem 1: sensitivity
 
 
-class Sensitivity(NamedTuple):
+@dataclass(frozen=True)
+class Sensitivity:
     """Which learning rates settle, per method, objective and condition (:func:`sensitivity`).
 
     Attributes:
@@ -395,7 +397,8 @@ def sensitivity(methods: dict[str, Callable], objectives: dict[str, Objective], 
 # --------------------------------------------------- problem 2: the diagonal valley
 
 
-class Contender(NamedTuple):
+@dataclass(frozen=True)
+class Contender:
     """One method of the valley race.
 
     Attributes:
@@ -432,7 +435,8 @@ def valley_contenders(alpha: float = 0.999, mu: float = 0.9) -> list[Contender]:
     ]
 
 
-class RaceEntry(NamedTuple):
+@dataclass(frozen=True)
+class RaceEntry:
     """One method's result in :func:`valley_race`.
 
     Attributes:
@@ -728,34 +732,6 @@ def drop_experiment(history: int = 10_000, after: int = 15_000, drop: float = 10
 # ---------------------------------------------------------------- the page
 
 
-def glue(values) -> dict:
-    """Glue every ``key: value`` for the prose (myst-nb's ``glue:text`` role), not displayed.
-
-    numpy numbers become Python numbers (the role formats those), strings stay strings.
-    Without myst-nb (a reader's Binder or Colab session) nothing is glued and the notebook
-    still runs. Returns the converted values.
-    """
-    converted = {}
-    for key, value in dict(values).items():
-        if isinstance(value, (bool, np.bool_)):
-            value = bool(value)
-        elif isinstance(value, (int, np.integer)):
-            value = int(value)
-        elif isinstance(value, (float, np.floating)):
-            value = float(value)
-        elif not isinstance(value, str):
-            raise TypeError(f"glue values must be numbers or strings, got "
-                            f"{type(value).__name__} for {key!r}")
-        converted[str(key)] = value
-    try:
-        from myst_nb import glue as _glue
-    except ImportError:  # a reader's runtime without the book's tools
-        return converted
-    for key, value in converted.items():
-        _glue(key, value, display=False)
-    return converted
-
-
 def span(values, fmt: str = "{:.3g}") -> str:
     """``"a"`` if every value formats to the same text, else ``"lo … hi"`` (NaN ignored;
     ``"—"`` if all are NaN): how a spread is quoted in the prose."""
@@ -777,6 +753,10 @@ def verdict(holds) -> str:
     return "holds" if h.all() else "fails" if not h.any() else "flips"
 
 
+#: A figure as wide as two panels side by side: the width of a cell's output.
+_WIDE = (6.68, 3.0)
+
+
 def figure_constant_gradient(t, sizes: dict):
     """One column-wide panel: the step size of step t (in units of ρ) on a constant gradient,
     one line per entry of ``sizes`` (name → sizes over ``t``), log–log."""
@@ -785,7 +765,7 @@ def figure_constant_gradient(t, sizes: dict):
     from .. import plots
 
     with mpl.rc_context(plots.BOOK_STYLE):
-        (fig,), (ax,) = plots.panels(1, (plots.COLUMN_WIDTH, 3.0))
+        (fig,), (ax,) = plots.panels(1, _WIDE)
         for i, (name, size) in enumerate(sizes.items()):
             ax.plot(t, size, color=plots.color(i), linestyle=plots.LINESTYLES[i % 4],
                     label=name)
@@ -805,7 +785,7 @@ def figure_sensitivity(result: Sensitivity, tol: float):
     from .. import plots
 
     with mpl.rc_context(plots.BOOK_STYLE):
-        figs, axes = plots.panels(len(result.objectives), (3.35, 2.9))
+        figs, axes = plots.panels(len(result.objectives), (plots.PANEL_SIZE[0], 2.9))
         for j, (ax, name) in enumerate(zip(axes, result.objectives)):
             for i, method in enumerate(result.methods):
                 ax.plot(result.rhos, np.maximum(result.final_gap[i, j], 1e-20),
@@ -869,7 +849,7 @@ def figure_drop(result: Drop):
     from .. import plots
 
     with mpl.rc_context(plots.BOOK_STYLE):
-        (fig,), (ax,) = plots.panels(1, (plots.COLUMN_WIDTH, 3.0))
+        (fig,), (ax,) = plots.panels(1, _WIDE)
         for i, (name, size) in enumerate(result.sizes.items()):
             ax.plot(result.n, size, color=plots.color(i), linestyle=plots.LINESTYLES[i % 4],
                     label=name)

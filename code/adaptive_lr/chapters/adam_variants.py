@@ -39,10 +39,10 @@ from ..optim import Adam, AdaDelta
 from ..runs import minimize, settle_step
 from ..tables import Table
 from ..trace import trace
-from .adam import glue, recovery_steps, span
+from .adam import _WIDE, glue, recovery_steps, span
 
 __all__ = [
-    "source_excerpt", "glue", "span",
+    "source_excerpt", "span",
     "rescaled_state", "predicted_unit_ratio", "unit_ratio", "unit_ratio_table",
     "adadelta_first_step", "adadelta_constant_gradient_steps", "AdaDeltaSums",
     "explicit_adadelta", "adadelta_check", "eps_floor", "hover", "eps_tradeoff",
@@ -599,7 +599,7 @@ def figure_slow_start(eps, sizes):
     from .. import plots
 
     with _style():
-        (fig,), (ax,) = plots.panels(1, (plots.COLUMN_WIDTH, 3.0))
+        (fig,), (ax,) = plots.panels(1, _WIDE)
         ts = np.arange(1, sizes.shape[0] + 1)
         for k, e in enumerate(eps):
             ax.plot(ts, sizes[:, k], color=plots.color(k), linestyle=plots.LINESTYLES[k % 4],
@@ -662,7 +662,7 @@ def figure_spike(result: Spike):
     from .. import plots
 
     with _style():
-        (fig,), (ax,) = plots.panels(1, (plots.COLUMN_WIDTH, 3.0))
+        (fig,), (ax,) = plots.panels(1, _WIDE)
         for i, (name, size) in enumerate(result.sizes.items()):
             ax.plot(result.n, size, color=plots.color(i), linestyle=plots.LINESTYLES[i % 4],
                     label=name)
