@@ -258,4 +258,8 @@ def setup(app):
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("config-inited", _check_mathjax)
     app.connect("build-finished", _copy_mathjax)
+    # live mode: the JupyterLite app's wheel and contents, launch button, live panels
+    from . import lite
+
+    lite.setup(app)
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}
