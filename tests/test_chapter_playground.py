@@ -96,7 +96,10 @@ def test_tables_show_every_setting(small_race):
     assert results.headers[:3] == ["optimizer", "tuned ρ", "bracketed"]
     assert len(results.rows) == 3 and results.caption == "ill-conditioned quadratic"
     summary = small_race.summary_table()
-    assert summary.rows[-1][0] == "winner" and len(summary.rows) == 3 + 1
+    assert len(summary.rows) == 2
+    first = summary.rows[1][1].split(",")[0]
+    assert first.startswith(small_race.winner("saddle"))
+    assert small_race.ranking("saddle")[0] == small_race.winner("saddle")
     robust = str(small_race.robustness_table())
     assert "/6" in robust   # 3 ρ × 2 objectives
 
@@ -350,7 +353,7 @@ def test_tuning_marks_diverged_runs_and_tables_them(task):
                         lrs=[0.01, 0.1, 1e12], epochs=1, seeds=(0,))
     assert t.n_diverged == 1 and t.best != 2
     table = race.tuning_table([t])
-    assert table.rows[0][-1] == "1" and table.rows[0][5] in ("yes", "no")
+    assert table.caption.startswith("1 learning rates") and len(table.rows[0]) == 7
     seeds = race.seed_table([t, t], metric="loss")
     assert seeds.rows[-1] == ["best", "GD"]  # ties go to the first listed
 

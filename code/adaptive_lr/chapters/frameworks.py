@@ -474,7 +474,7 @@ def table(algorithm: str) -> Table:
     build: where ε sits, the accumulator's start r₀, whether the momentum buffer holds ρ,
     AMSGrad's maximum, and how weight decay λ enters. A ``*`` marks an argument the package
     does not reproduce (only its default is accepted); other marks point to notes in the
-    table's caption (:attr:`Table.caption`). Rows in which no framework has an entry are
+    table's ``caption``. Rows in which no framework has an entry are
     left out.
     """
     columns = conventions(algorithm)

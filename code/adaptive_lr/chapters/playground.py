@@ -240,19 +240,26 @@ class Race:
                       "ρ settling", "ρ diverging", "g = 0 at"], rows,
                      caption=self.objectives[objective].name)
 
+    def ranking(self, objective: str) -> list[str]:
+        """The optimizers from first to last on ``objective`` (by the cost of their best
+        run; ties in the lineup's order)."""
+        names = list(self.optimizers)
+        return sorted(names, key=lambda n: (self.heat(objective, n).best_cost,
+                                            names.index(n)))
+
     def summary_table(self) -> Table:
-        """One row per optimizer, one column per objective: the settle step at the best ρ
-        (or, if it never settles, — and the median final gap), and a last row of winners."""
+        """One row per landscape: the optimizers from first to last, each with the step at
+        which its best run settles, or — and its median final gap if it does not settle."""
         rows = []
-        for name in self.optimizers:
+        for key in self.objectives:
             cells = []
-            for key in self.objectives:
+            for name in self.ranking(key):
                 h = self.heat(key, name)
-                cells.append(h.best_settle if h.best_settle >= 0
-                             else f"— ({h.best_score:.0e})")
-            rows.append([name] + cells)
-        rows.append(["winner"] + [self.winner(key) for key in self.objectives])
-        return Table(["optimizer"] + list(self.objectives), rows)
+                cells.append(f"{name} {h.best_settle}" if h.best_settle >= 0
+                             else f"{name} — ({h.best_score:.0e})")
+            rows.append([key, ", ".join(cells)])
+        return Table(["landscape", "from first to last: settle step, or — (median gap)"],
+                     rows, align="left")
 
     def robustness_table(self) -> Table:
         """Totals over all objectives: ρ values of the grid that settle, that diverge, and
@@ -738,18 +745,24 @@ def tune_seeds(name: str, make: Factory, task, *, default_lr: float,
 
 def tuning_table(tunings: Sequence[SeedTuning]) -> Table:
     """Default against tuned ρ per optimizer: final training loss and test accuracy, as
-    mean (min … max over the seeds); whether the grid brackets the tuned ρ; ρ values of
-    the grid at which some seed diverged."""
+    mean (min … max over the seeds). A tuned ρ the grid does not bracket is marked ``*``, and
+    a ρ of the grid at which some seed diverged counts in the caption."""
     rows = []
     for t in tunings:
+        mark = "" if t.grid_best.bracketed else "*"
         rows.append([t.name, f"{t.default_lr:g}",
                      _mean_range(t.final("default", "loss")),
                      _mean_range(t.final("default", "accuracy")),
-                     f"{t.best_lr:.3g}", "yes" if t.grid_best.bracketed else "no",
+                     f"{t.best_lr:.3g}{mark}",
                      _mean_range(t.final("tuned", "loss")),
-                     _mean_range(t.final("tuned", "accuracy")), t.n_diverged])
-    return Table(["optimizer", "default ρ", "loss", "test accuracy", "tuned ρ",
-                  "bracketed", "loss", "test accuracy", "ρ diverging"], rows)
+                     _mean_range(t.final("tuned", "accuracy"))])
+    diverging = sum(t.n_diverged for t in tunings)
+    unbracketed = sum(not t.grid_best.bracketed for t in tunings)
+    caption = (f"{diverging} learning rates of the grids with a diverging seed; "
+               + (f"{unbracketed} tuned ρ at the end of the grid (*)" if unbracketed
+                  else "every tuned ρ inside its grid"))
+    return Table(["optimizer", "default ρ", "loss at default", "accuracy at default",
+                  "tuned ρ", "loss tuned", "accuracy tuned"], rows, caption=caption)
 
 
 def _mean_range(values, fmt: str = "{:.3f}") -> str:
