@@ -50,8 +50,8 @@ class RAdam(Optimizer):
     :math:`n_\infty`, 1999 for β₂ = 0.999); for gradients with a normal distribution the
     square of the rate then follows a scaled inverse χ² law with :math:`n_t` degrees of
     freedom, whose variance is infinite (undefined) for :math:`n_t \le 4`. So RAdam takes
-    momentum-SGD steps −ρ m̂ until :math:`n_t > 5` (step 5 for β₂ = 0.999: n₄ ≈ 3.99,
-    n₅ ≈ 4.99, n₆ ≈ 5.99), and afterwards multiplies the adaptive rate by
+    momentum-SGD steps −ρ m̂ until :math:`n_t > 5` (that is, for the first five steps with
+    β₂ = 0.999: n₅ ≈ 4.99, n₆ ≈ 5.99), and afterwards multiplies the adaptive rate by
     :math:`q_t < 1`, the ratio of the rate's standard deviation at :math:`n_\infty` to the
     one at :math:`n_t` (to first order), so that its variance is the long-run one from the
     start. :math:`q_t` rises to 1: it acts as a warm-up of the rate, built from β₂ alone.
