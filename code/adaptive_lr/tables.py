@@ -20,7 +20,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-__all__ = ["format_table", "Table", "Link", "subscript", "sci", "span", "glue"]
+__all__ = ["format_table", "Table", "Link", "subscript", "sci", "span", "glue", "GLUE_DIGITS"]
 
 _ALIGNS = ("right", "left")
 

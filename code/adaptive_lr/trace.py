@@ -164,8 +164,9 @@ def _with_step(fn: Callable) -> Callable:
 
 
 def _accumulator(state) -> np.ndarray | None:
-    """The state's squared-gradient accumulator: ``r`` (AdaGrad, RMSProp, AdaDelta) or ``v``."""
-    for field in ("r", "v"):
+    """The state's accumulator of gradient sizes: ``r`` (AdaGrad, RMSProp, AdaDelta), ``v``
+    (Adam and its variants) or Adamax's running maximum ``u``."""
+    for field in ("r", "v", "u"):
         value = getattr(state, field, None)
         if isinstance(value, np.ndarray):
             return value.copy()
