@@ -218,11 +218,14 @@ def test_tuned_finds_the_best_cell_and_checks_bracketing():
 
 
 def test_glue_converts_numbers_and_refuses_objects():
-    out = M.glue({"a": np.float64(1.5), "b": np.int64(3), "c": np.True_, "d": "x"})
-    assert out == {"a": 1.5, "b": 3, "c": True, "d": "x"}
+    out = M.glue({"a": np.float64(1.5), "b": np.int64(3), "c": np.True_, "d": "x",
+                  "z": np.array(2.5)})
+    assert out == {"a": 1.5, "b": 3, "c": True, "d": "x", "z": 2.5}
     assert type(out["a"]) is float and type(out["b"]) is int
     with pytest.raises(TypeError, match="numbers or strings"):
         M.glue({"e": [1, 2]})
+    with pytest.raises(TypeError, match="numbers or strings"):
+        M.glue({"f": np.array([1.0, 2.0])})
 
 
 def test_roots_table_reads_like_the_closed_form():
