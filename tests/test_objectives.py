@@ -351,3 +351,10 @@ def test_module_exports():
     assert set(objectives.__all__) >= {"Objective", "Quadratic", "Rosenbrock", "Beale",
                                        "Saddle", "NonStationary", "Noisy", "gallery",
                                        "contour_grid", "ill_conditioned", "rotated"}
+
+
+def test_noisy_keeps_the_dimension_of_what_it_wraps():
+    chain = objectives.SigmoidChain(depth=3)
+    noisy = objectives.Noisy(chain, sigma=0.1)
+    assert noisy.dim == 6
+    assert noisy.grad(chain.start).shape == (6,)

@@ -99,6 +99,7 @@ class Noisy(Objective):
         self.sigma = _scalar("sigma", sigma, low=0.0)
         self.seed = positive_int("seed", seed, minimum=0)
         self.name = f"noisy {objective.name} (σ={self.sigma:g})"
+        self.dim = objective.dim
         self.minimizer = objective.minimizer
         self.f_min = objective.f_min
         self.xlim, self.ylim = objective.xlim, objective.ylim
