@@ -116,7 +116,7 @@ def tuning_table(*tuned: Tuned) -> Table:
 
 
 def tuning_numbers(gd: Tuned, adagrad: Tuned, steps: int = STEPS) -> dict:
-    """The numbers the page quotes about the tuning, keyed for :func:`glue`."""
+    """The numbers the page quotes about the tuning, keyed for :func:`~adaptive_lr.tables.glue`."""
     out = {"steps": steps}
     for key, t in (("gd", gd), ("ada", adagrad)):
         out.update({f"{key}-grid-size": t.grid.size, f"{key}-grid-low": float(t.grid[0]),
@@ -126,7 +126,7 @@ def tuning_numbers(gd: Tuned, adagrad: Tuned, steps: int = STEPS) -> dict:
 
 
 def spread_numbers(spread: Spread) -> dict:
-    """The numbers the page quotes about :func:`tuned_spread`, keyed for :func:`glue`."""
+    """The numbers the page quotes about :func:`tuned_spread`, keyed for :func:`~adaptive_lr.tables.glue`."""
     ratio = spread.values("GD steps / AdaGrad steps")
     noisy = spread.values("GD steps / AdaGrad steps", "noisy")
     bracketed = spread.holds(lambda m: m["GD: bracketed"] == 1 and m["AdaGrad: bracketed"] == 1)
