@@ -38,7 +38,8 @@ from .. import data, objectives, plots
 from ..optim import SGD, AdaGrad, RMSProp
 from ..robustness import GridBest, Spread, best_on_grid, stress
 from ..runs import Run, fastest, minimize, train
-from ..tables import Table, subscript
+from .. import tables
+from ..tables import Table, sci, subscript  # noqa: F401  (the notebook calls chapter.sci)
 from ..trace import Trace, trace
 from .claims import Claim
 
@@ -47,7 +48,7 @@ __all__ = [
     "first_step", "constant_gradient_rate", "travel_bound", "min_steps_to_travel",
     "travel_bound_any",
     # helpers
-    "PROTOCOL", "sci", "span", "rate_exponent",
+    "PROTOCOL", "rate_exponent",
     "rank_correlation", "minibatch_gradients", "epoch_params",
     "coordinates_table", "rates_table", "first_step_table", "constant_rate_table",
     "rescaling", "shift_table", "preconditioned_condition",
@@ -181,35 +182,9 @@ PROTOCOL = {"seeds": (0, 1, 2), "noise": 0.1, "starts": 0.5}
 _KINDS = {"exact": "exact", "perturbed": "perturbed 1e-12", "noisy": "noisy gradients",
           "start": "other starts"}
 
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
-
-def sci(x: float, digits: int = 3) -> str:
-    """``x`` for prose and tables: ``0.0212``, ``1230``, ``1.75 × 10⁻⁵``, ``10⁵``
-    (``digits`` significant digits; powers of ten outside 0.001 to 9999)."""
-    x = float(x)
-    if x == 0 or not np.isfinite(x):
-        return f"{x:g}"
-    exponent = int(np.floor(np.log10(abs(x))))
-    if -3 <= exponent < 4:
-        decimals = digits - 1 - exponent
-        text = f"{round(x, decimals):.{max(decimals, 0)}f}"
-        return text.rstrip("0").rstrip(".") if decimals > 0 else text
-    mantissa = f"{x / 10.0 ** exponent:.{digits}g}"
-    if mantissa in ("10", "-10"):  # rounding carried into the next decade
-        mantissa, exponent = mantissa[:-1], exponent + 1
-    head = {"1": "", "-1": "-"}.get(mantissa, f"{mantissa} × ")
-    return f"{head}10{str(exponent).translate(_SUPERSCRIPT)}"
-
-
-def span(values, fmt: str = "{:.3g}") -> str:
-    """``"lo … hi"`` of finite values (one number if they agree to ``fmt``)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return "none"
-    lo, hi = fmt.format(v.min() + 0.0), fmt.format(v.max() + 0.0)
-    return lo if lo == hi else f"{lo} … {hi}"
+#: A spread as the chapter quotes it (an empty one is "none").
+span = functools.partial(tables.span, empty="none")
 
 
 def coordinates_table(rates, run: Run) -> Table:
@@ -1119,6 +1094,164 @@ def bowl_paths(steps: int = 60, gd_lr: float = 0.07, ada_lr: float = 0.7) -> dic
     return {"runs": runs, "gd_lr": gd_lr, "ada_lr": ada_lr}
 
 
+# ============================================================ the preconditioning picture
+
+
+def full_matrix_step(G, g, lr: float, eps: float = 1e-10) -> np.ndarray:
+    r"""Full-matrix AdaGrad's step :math:`-\rho\,(\varepsilon I + G^{1/2})^{-1} g`.
+
+    :math:`G^{1/2}` comes from the eigendecomposition :math:`G = V \Lambda V^\top` (numpy's
+    ``eigh``): the step is :math:`-\rho\, V \mathrm{diag}(1/(\varepsilon + \sqrt{\lambda_i}))
+    V^\top g`. ε sits where PyTorch's diagonal AdaGrad puts it, outside the root, so that for
+    a diagonal G the step is exactly the diagonal one, :math:`-\rho\, g / (\varepsilon +
+    \sqrt{r})`. Directions where G's eigenvalue is at rounding level are treated as its
+    null space and get no step (a pseudo-inverse; with rank-one G, as at the first step,
+    the step is exactly :math:`-\rho\, g/(\varepsilon + \lVert g \rVert)`).
+    """
+    G, g = np.asarray(G, dtype=float), np.asarray(g, dtype=float)
+    lam, V = np.linalg.eigh(G)
+    # Eigenvalues at rounding level (≤ 10 d · machine ε · λ_max) are G's null space: g's
+    # computed component there is rounding error, which 1/(ε + √λ) would blow up, so the
+    # step leaves those directions alone (the pseudo-inverse Duchi et al. use).
+    null = lam <= 10 * lam.size * np.finfo(float).eps * max(lam.max(), 0.0)
+    root = eps + np.sqrt(np.maximum(lam, 0.0))
+    inv_root = np.where(null | (root <= 0), 0.0, 1.0 / np.where(root > 0, root, 1.0))
+    return -lr * (V @ (inv_root * (V.T @ g)))
+
+
+def full_matrix_adagrad(gradients, theta0, steps: int = None, lr: float = 0.7,
+                        eps: float = 1e-10) -> dict:
+    r"""Full-matrix AdaGrad (Duchi et al. 2011): :math:`G_t = \sum_{s \le t} g_s g_s^\top`,
+    :math:`\Theta_t = \Theta_{t-1} - \rho\,(\varepsilon I + G_t^{1/2})^{-1} g_t`.
+
+    ``gradients`` is an objective (its ``grad`` is used), a function of θ, or an array
+    ``(T, d)`` of gradients replayed in order. Returns ``{"thetas": (T + 1, d),
+    "grads": (T, d), "G": (T, d, d)}``, G after each step.
+    """
+    theta = np.array(theta0, dtype=float)
+    if callable(getattr(gradients, "grad", None)):
+        grad_of, steps = gradients.grad, int(steps)
+    elif callable(gradients):
+        grad_of, steps = gradients, int(steps)
+    else:
+        table = np.asarray(gradients, dtype=float)
+        steps = table.shape[0] if steps is None else int(steps)
+        grad_of = None
+    d = theta.size
+    G = np.zeros((d, d))
+    thetas, grads, Gs = [theta.copy()], [], []
+    for t in range(steps):
+        g = np.asarray(grad_of(theta) if grad_of else table[t], dtype=float)
+        G = G + np.outer(g, g)
+        theta = theta + full_matrix_step(G, g, lr, eps)
+        thetas.append(theta.copy())
+        grads.append(g)
+        Gs.append(G.copy())
+    return {"thetas": np.array(thetas), "grads": np.array(grads), "G": np.array(Gs)}
+
+
+def full_vs_diagonal(steps: int = 60, lr: float = 0.7) -> dict:
+    """Diagonal (the package's :class:`AdaGrad`) against :func:`full_matrix_adagrad` on both
+    bowls, from their standard starts and, on the aligned bowl, from a start on the θ₁ axis
+    (where every gradient stays on that axis). Returns ``{"rows": [(bowl, start, largest
+    gap between the paths, diagonal's distance, full's distance)], "table": Table}``."""
+    aligned, tilted = _bowl(), objectives.rotated(kappa=25.0)
+    cases = [(aligned, "on the θ₁ axis", np.array([-4.0, 0.0])),
+             (aligned, "standard", aligned.start), (tilted, "standard", tilted.start)]
+    rows = []
+    for bowl, label, start in cases:
+        diag = trace(AdaGrad(lr=lr), bowl, start, steps).thetas
+        full = full_matrix_adagrad(bowl, start, steps, lr=lr)["thetas"]
+        rows.append((bowl.name.replace("ill-conditioned quadratic", "bowl"), label,
+                     float(np.abs(full - diag).max()),
+                     float(bowl.distance_to_minimum(diag[-1])),
+                     float(bowl.distance_to_minimum(full[-1]))))
+    table = Table(["bowl", "start", "largest gap between the paths",
+                   f"distance after {steps}, diagonal", f"distance after {steps}, full"],
+                  [list(r) for r in rows], fmt="{:.3g}",
+                  caption=f"Diagonal and full-matrix AdaGrad, ρ = {lr:g}")
+    return {"rows": rows, "table": table}
+
+
+def _inverse_quarter_root(G, eps: float = 1e-10) -> np.ndarray:
+    lam, V = np.linalg.eigh(np.asarray(G, dtype=float))
+    return V @ np.diag(1.0 / np.sqrt(eps + np.sqrt(np.maximum(lam, 0.0)))) @ V.T
+
+
+@dataclass(frozen=True)
+class Preconditioning:
+    """The bowls seen in AdaGrad's coordinates after ``steps`` steps (:func:`preconditioning`).
+
+    ``runs``: bowl name → the diagonal AdaGrad :class:`Trace` (``total`` steps).
+    ``full``: bowl name → :func:`full_matrix_adagrad`'s result. ``kappa``: bowl name →
+    ``{"bowl", "diagonal", "full"}``, the condition number of the Hessian A, of
+    :math:`D^{-1/2} A D^{-1/2}` with :math:`D = \\mathrm{diag}(\\sqrt{r_k})`, and of
+    :math:`G_k^{-1/4} A G_k^{-1/4}`.
+    """
+
+    steps: int
+    lr: float
+    runs: dict
+    full: dict
+    kappa: dict
+
+    def scale(self, name: str) -> np.ndarray:
+        r""":math:`D^{1/2} = \mathrm{diag}(r_k^{1/4})`: θ̃ = scale · θ."""
+        return self.runs[name].accumulators[self.steps - 1] ** 0.25
+
+    def table(self) -> Table:
+        return Table(["bowl", "κ of A", "κ in AdaGrad's coordinates",
+                      "κ in full-matrix coordinates"],
+                     [[name.replace("ill-conditioned quadratic", "bowl"), k["bowl"],
+                       k["diagonal"], k["full"]]
+                      for name, k in self.kappa.items()], fmt="{:.3g}",
+                     caption=f"Condition numbers after {self.steps} steps (ρ = {self.lr:g})")
+
+
+def preconditioning(steps: int = 5, lr: float = 0.7, total: int = 60) -> Preconditioning:
+    """Run diagonal and full-matrix AdaGrad on both bowls; freeze their preconditioners after
+    ``steps`` steps and measure how round each bowl is in the new coordinates."""
+    runs, full, kappa = {}, {}, {}
+    for bowl in (_bowl(), objectives.rotated(kappa=25.0)):
+        tr = trace(AdaGrad(lr=lr), bowl, bowl.start, total)
+        fm = full_matrix_adagrad(bowl, bowl.start, total, lr=lr)
+        A = bowl.hessian
+        q = _inverse_quarter_root(fm["G"][steps - 1])
+        runs[bowl.name], full[bowl.name] = tr, fm
+        kappa[bowl.name] = {
+            "bowl": bowl.condition_number,
+            "diagonal": preconditioned_condition(A, 1.0 / np.sqrt(tr.accumulators[steps - 1])),
+            "full": float(np.linalg.cond(q @ A @ q)),
+        }
+    return Preconditioning(steps, lr, runs, full, kappa)
+
+
+def least_squares_fisher(n: int = 20000, scales=(1.0, 5.0), noise: float = 0.5,
+                         offset=(3.0, 0.0), seed: int = 0) -> dict:
+    r"""Mean squared per-sample gradient against the Gauss–Newton diagonal, least squares.
+
+    Loss :math:`\tfrac12 (x^\top\theta - y)^2`, :math:`x \sim N(0, \mathrm{diag}(s^2))`,
+    :math:`y = x^\top\theta^\star + \sigma\xi`. The Hessian (= Gauss–Newton matrix) is
+    :math:`H = E[x x^\top]`; at :math:`\theta^\star` the per-sample gradient is
+    :math:`-\sigma\xi x`, so :math:`E[g g^\top] = \sigma^2 H`. Returns, per coordinate, the
+    ratio of :math:`\overline{g_j^2}` to :math:`\sigma^2 H_{jj}` at θ^⋆ (``"at_optimum"``)
+    and to :math:`H_{jj}` at θ^⋆ + ``offset`` (``"away"``), and ``H_diag``.
+    """
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, len(scales))) * np.asarray(scales, dtype=float)
+    theta_star = np.arange(1.0, len(scales) + 1)
+    y = X @ theta_star + noise * rng.standard_normal(n)
+    H_diag = np.mean(X * X, axis=0)
+
+    def mean_sq(theta):
+        g = X * (X @ theta - y)[:, None]
+        return np.mean(g * g, axis=0)
+
+    return {"H_diag": H_diag,
+            "at_optimum": mean_sq(theta_star) / (noise ** 2 * H_diag),
+            "away": mean_sq(theta_star + np.asarray(offset, dtype=float)) / H_diag}
+
+
 # ======================================================================== the claims
 
 
@@ -1359,3 +1492,38 @@ def figure_recency(result: Recency) -> plots.PanelRow:
     plots.legend_below(ax_dist, ncols=1)
     return plots.PanelRow(figs, ["paths of AdaGrad and RMSProp when the minimum moves",
                                  "distance to the moving minimum, both directions"])
+
+
+def figure_preconditioned(result: Preconditioning) -> plots.PanelRow:
+    """Both bowls' contours and AdaGrad's path in θ̃ = diag(r_k^{1/4}) θ, one panel each."""
+    figs, axes = plots.panels(2, (plots.PANEL_SIZE[0], 3.9))
+    bowls = (_bowl(), objectives.rotated(kappa=25.0))
+    for ax, bowl in zip(axes, bowls):
+        s = result.scale(bowl.name)
+        path = result.runs[bowl.name].thetas * s
+        span_ = np.abs(path).max() * 1.15
+        u = np.linspace(-span_, span_, 160)
+        U, W = np.meshgrid(u, u)
+        pts = np.stack([U, W], axis=-1) / s
+        Z = bowl.value(pts.reshape(-1, 2)).reshape(U.shape)
+        ax.contour(U, W, Z, levels=plots.contour_levels(bowl, Z), colors="0.55",
+                   linewidths=0.6)
+        k = result.steps
+        ax.plot(path[: k + 1, 0], path[: k + 1, 1], color=plots.color(1), marker=".",
+                label=f"AdaGrad, first {k} steps")
+        ax.plot(path[k:, 0], path[k:, 1], color=plots.color(1), linestyle="--",
+                label="the rest")
+        ax.plot(0.0, 0.0, marker="*", markersize=11, color="0.15", linestyle="none",
+                label="minimum")
+        ax.set_aspect("equal")
+        ax.set_xlim(-span_, span_)
+        ax.set_ylim(-span_, span_)
+        ax.set_xlabel(r"$\tilde\theta_1$")
+        ax.set_ylabel(r"$\tilde\theta_2$")
+        kappa = result.kappa[bowl.name]["diagonal"]
+        ax.set_title(f"{bowl.name.replace('ill-conditioned quadratic', 'bowl')}, κ = "
+                     f"{kappa:.3g}")
+        plots.legend_below(ax, ncols=2)
+    return plots.PanelRow(figs, ["axis-aligned bowl in AdaGrad's coordinates: nearly round",
+                                 "rotated bowl in AdaGrad's coordinates: still a narrow "
+                                 "tilted valley"])

@@ -43,7 +43,7 @@ from ..memory import ema_weights
 from ..objectives import Noisy, Objective, Quadratic
 from ..optim import SGD, Adam, AdaGrad, RMSProp
 from ..runs import minimize, settle_step
-from ..tables import Table, glue
+from ..tables import Table, glue, span  # noqa: F401  (the notebook calls chapter.glue, .span)
 from ..trace import trace
 from . import momentum as _momentum
 from .one_learning_rate import spectrum
@@ -56,9 +56,8 @@ __all__ = [
     "Contender", "valley_contenders", "RaceEntry", "eigen_components", "sign_changes",
     "valley_race", "race_table", "race_spread", "spread_by_method", "momentum_gain",
     "Horizon", "long_horizon",
-    "steady_step_table", "step_after_drop", "recovery_steps", "Drop", "drop_experiment",
-    "span", "verdict", "figure_constant_gradient", "figure_sensitivity", "figure_race",
-    "figure_drop",
+    "steady_step_table", "step_after_drop", "recovery_steps", "Drop", "drop_experiment", "verdict", "figure_constant_gradient", "figure_sensitivity", "figure_race",
+    "figure_drop"
 ]
 
 
@@ -730,17 +729,6 @@ def drop_experiment(history: int = 10_000, after: int = 15_000, drop: float = 10
 
 
 # ---------------------------------------------------------------- the page
-
-
-def span(values, fmt: str = "{:.3g}") -> str:
-    """``"a"`` if every value formats to the same text, else ``"lo … hi"`` (NaN ignored;
-    ``"—"`` if all are NaN): how a spread is quoted in the prose."""
-    v = np.asarray(values, dtype=float).reshape(-1)
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return "—"
-    lo, hi = fmt.format(v.min() + 0.0), fmt.format(v.max() + 0.0)
-    return lo if lo == hi else f"{lo} … {hi}"
 
 
 def verdict(holds) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -37,12 +37,12 @@ from ..memory import ema_weights
 from ..objectives import Alternating, Objective, Rescaled
 from ..optim import Adam, AdaDelta
 from ..runs import minimize, settle_step
-from ..tables import Table
+from ..tables import Table, glue, span  # noqa: F401  (the notebook calls chapter.glue, .span)
 from ..trace import trace
-from .adam import _WIDE, glue, recovery_steps, span
+from .adam import _WIDE, recovery_steps
 
 __all__ = [
-    "source_excerpt", "span",
+    "source_excerpt",
     "rescaled_state", "predicted_unit_ratio", "unit_ratio", "unit_ratio_table",
     "adadelta_first_step", "adadelta_constant_gradient_steps", "AdaDeltaSums",
     "explicit_adadelta", "adadelta_check", "eps_floor", "hover", "eps_tradeoff",
@@ -51,7 +51,7 @@ __all__ = [
     "decay_per_step", "decay_experiment", "decay_spread",
     "decoupled_decay_per_step", "port_weight_decay", "convention_table",
     "figure_slow_start", "figure_eps_floor", "figure_online", "figure_spike",
-    "figure_decay",
+    "figure_decay"
 ]
 
 

@@ -28,24 +28,17 @@ from .. import data, objectives, plots, schedules
 from ..optim import SGD, Adam, Adamax, NAdam, RAdam
 from ..robustness import PERTURBATION, Spread, best_on_grid, stress
 from ..runs import minimize, train
-from ..tables import Table, glue  # noqa: F401  (glue: the notebook pastes numbers with it)
+from ..tables import Table, glue, span  # noqa: F401  (glue: the notebook pastes numbers with it)
 from ..trace import trace
 
 __all__ = ["momentum_schedule", "schedule_half_life", "nadam_first_step_factor",
            "schedule_table", "radam_length", "rectification", "first_rectified_step",
            "rectification_table", "rate_variance", "VarianceStudy", "spike", "Spike",
            "recovery_steps", "valley_comparison", "Valley", "warmup_study", "Warmup",
-           "eps_study", "EpsStudy", "tuned", "span"]
+           "eps_study", "EpsStudy", "tuned",]
 
 #: Seeds of every randomized experiment.
 SEEDS = (0, 1, 2)
-
-
-def span(values, fmt: str = "{:.3g}") -> str:
-    """``"low … high"`` of some values (one value if they agree to the format)."""
-    values = np.asarray(values, dtype=float)
-    low, high = fmt.format(np.nanmin(values) + 0.0), fmt.format(np.nanmax(values) + 0.0)
-    return low if low == high else f"{low} … {high}"
 
 
 def tuned(score, grid, *, grow: float = 10.0, tries: int = 4):

@@ -34,7 +34,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..optim import SGD, AdaDelta, AdaGrad, Adam, RMSProp
-from ..tables import Table
+from ..tables import Table, span
 from ..trace import trace
 from .playground import glue_values
 
@@ -549,15 +549,14 @@ class DefaultsComparison:
     def table(self) -> Table:
         """Per optimizer and setting: final training loss and test accuracy, mean and
         min … max over the seeds."""
-        from .playground import fmt_range
 
         rows = []
         for name in self.names:
             for setting in SETTINGS:
                 label = setting.replace("ρ", f"ρ = {self.torch_lr[name]:g}")
                 loss, acc = self.losses[name, setting], self.accuracies[name, setting]
-                rows.append([name, label, f"{loss.mean():.4f}", fmt_range(loss, "{:.4f}"),
-                             f"{acc.mean():.4f}", fmt_range(acc, "{:.4f}")])
+                rows.append([name, label, f"{loss.mean():.4f}", span(loss, "{:.4f}"),
+                             f"{acc.mean():.4f}", span(acc, "{:.4f}")])
         return Table(["optimizer", "setting", "train loss", "(seeds)", "test accuracy",
                       "(seeds)"], rows, align="left")
 
@@ -840,17 +839,16 @@ class WeightDecay:
         return self.final("no decay") - self.final(setting)
 
     def table(self) -> Table:
-        from .playground import fmt_range
 
         rows = []
         for setting in self.paths:
             final = self.final(setting)
-            row = [setting, fmt_range(final[:, 0], "{:.4f}"), fmt_range(final[:, 1], "{:.4f}")]
+            row = [setting, span(final[:, 0], "{:.4f}"), span(final[:, 1], "{:.4f}")]
             if setting == "no decay":
                 row += ["—", "—"]
             else:
                 moved = self.moved(setting)
-                row += [fmt_range(moved[:, 0], "{:.4f}"), fmt_range(moved[:, 1], "{:.4f}")]
+                row += [span(moved[:, 0], "{:.4f}"), span(moved[:, 1], "{:.4f}")]
             rows.append(row)
         return Table(["setting", "quiet θ₁", "noisy θ₂", "decay moved θ₁", "decay moved θ₂"],
                      rows, align="left")

@@ -42,12 +42,12 @@ from ..optim import SGD, AdaDelta, AdaGrad, Adam, RMSProp
 from ..robustness import PERTURBATION, GridBest, Spread, best_on_grid, stress
 from ..runs import Run, minimize, settle_step
 from .. import tables
-from ..tables import Table
+from ..tables import Table, span
 
 __all__ = ["LR_GRID", "DIGIT_LRS", "lineup", "settings_table", "costs", "Heat", "Race",
            "race", "draw", "StressedRace", "stress_race", "FLOOR_VARIANTS", "FloorStudy",
            "floor_study", "single_threaded", "SeedTuning", "tune_seeds", "tuning_table",
-           "seed_table", "top_by_seed", "glue_values", "fmt_range", "race_figure",
+           "seed_table", "top_by_seed", "glue_values", "race_figure",
            "digits_figure", "task_table", "SHARED", "same_rate", "shared_rate_table",
            "race_numbers", "stress_numbers", "digits_numbers", "floor_numbers",
            "task_numbers", "rotation_table"]
@@ -461,7 +461,7 @@ class StressedRace:
         seeds."""
         if metric not in ("settling", "diverging"):
             raise ValueError(f"metric must be 'settling' or 'diverging', got {metric!r}")
-        rows = [[name] + [fmt_range(self.totals(name, metric, kind), "{:.0f}")
+        rows = [[name] + [span(self.totals(name, metric, kind), "{:.0f}")
                           for kind in self.kinds] for name in self.optimizers]
         return Table(["optimizer"] + self.kinds, rows,
                      caption=f"(landscape, ρ) pairs {metric}")
@@ -477,17 +477,10 @@ def _counts(names: Sequence[str]) -> str:
 
 def _settle_cell(settle: np.ndarray, gap: np.ndarray) -> str:
     if np.all(settle >= 0):
-        return fmt_range(settle, "{:.0f}")
+        return span(settle, "{:.0f}")
     if np.all(settle < 0):
-        return f"— ({fmt_range(gap, '{:.0e}')})"
-    return f"{fmt_range(settle[settle >= 0], '{:.0f}')}; — in {int((settle < 0).sum())}"
-
-
-def fmt_range(values, fmt: str = "{:.3g}") -> str:
-    """``"lo … hi"`` of the values (one value if they agree when formatted)."""
-    values = np.asarray(values, dtype=float)
-    lo, hi = fmt.format(np.nanmin(values) + 0.0), fmt.format(np.nanmax(values) + 0.0)
-    return lo if lo == hi else f"{lo} … {hi}"
+        return f"— ({span(gap, '{:.0e}')})"
+    return f"{span(settle[settle >= 0], '{:.0f}')}; — in {int((settle < 0).sum())}"
 
 
 def stress_race(objectives: Mapping[str, object], optimizers: Mapping[str, Factory], *,
@@ -559,7 +552,7 @@ class FloorStudy:
             rows.append([name, f"{h.best_lr:.3g}",
                          h.best_settle if h.best_settle >= 0 else "—",
                          f"{self.race.final_gap(key, name):.1e}",
-                         fmt_range(self.tail[name], "{:.1e}")])
+                         span(self.tail[name], "{:.1e}")])
         return Table(["variant", "tuned ρ", f"settled at (of {self.race.steps})",
                       "final gap", f"largest gap, last tenth of {self.long_steps} steps"],
                      rows)
@@ -767,7 +760,7 @@ def tuning_table(tunings: Sequence[SeedTuning]) -> Table:
 
 def _mean_range(values, fmt: str = "{:.3f}") -> str:
     values = np.asarray(values, dtype=float)
-    return f"{fmt.format(values.mean())} ({fmt_range(values, fmt)})"
+    return f"{fmt.format(values.mean())} ({span(values, fmt)})"
 
 
 def seed_table(tunings: Sequence[SeedTuning], which: str = "tuned",
@@ -950,12 +943,12 @@ def stress_numbers(stressed: StressedRace, prefix: str = "stress") -> dict[str, 
                 out[f"{prefix}-{key}-{name}-settle-{kind}"] = _settle_cell(
                     stressed.values(key, name, "settle", kind),
                     stressed.values(key, name, "gap", kind))
-                out[f"{prefix}-{key}-{name}-lr-{kind}"] = fmt_range(
+                out[f"{prefix}-{key}-{name}-lr-{kind}"] = span(
                     stressed.values(key, name, "lr", kind), "{:.3g}")
     for name in stressed.optimizers:
         for metric in ("settling", "diverging"):
             for kind in kinds:
-                out[f"{prefix}-total-{name}-{metric}-{kind}"] = fmt_range(
+                out[f"{prefix}-total-{name}-{metric}-{kind}"] = span(
                     stressed.totals(name, metric, kind), "{:.0f}")
     return out
 
@@ -982,15 +975,15 @@ def digits_numbers(tunings: Mapping[str, Sequence[SeedTuning]],
                     out.update({f"{key}-mean": float(values.mean()),
                                 f"{key}-min": float(values.min()),
                                 f"{key}-max": float(values.max()),
-                                f"{key}-range": fmt_range(values, "{:.3f}")})
+                                f"{key}-range": span(values, "{:.3f}")})
             out[f"{base}-default-lr"] = t.default_lr
             out[f"{base}-lr"] = t.best_lr
             out[f"{base}-bracketed"] = "yes" if t.grid_best.bracketed else "no"
             seed0 = t.best_for_seed(0)
             out[f"{base}-seed0-lr"] = seed0.value
-            out[f"{base}-seed0-loss-range"] = fmt_range(t.final_at(seed0.index, "loss"),
+            out[f"{base}-seed0-loss-range"] = span(t.final_at(seed0.index, "loss"),
                                                         "{:.3f}")
-            out[f"{base}-seed0-acc-range"] = fmt_range(t.final_at(seed0.index, "accuracy"),
+            out[f"{base}-seed0-acc-range"] = span(t.final_at(seed0.index, "accuracy"),
                                                        "{:.3f}")
             means.append(float(t.final("tuned", "accuracy").mean()))
         out[f"{prefix}-{task}-diverging"] = sum(t.n_diverged for t in rows)
@@ -1036,7 +1029,7 @@ def floor_numbers(study: FloorStudy, prefix: str = "floor") -> dict[str, object]
         tail = study.tail[name]
         out.update({f"{base}-name": name, f"{base}-lr": h.best_lr, f"{base}-settle": h.best_settle,
                     f"{base}-gap": study.race.final_gap(key, name),
-                    f"{base}-tail": fmt_range(tail, "{:.1e}"),
+                    f"{base}-tail": span(tail, "{:.1e}"),
                     f"{base}-tail-max": float(np.max(tail)),
                     f"{base}-tail-median": float(np.max(study.tail_median[name])),
                     f"{base}-ratio": float(np.max(tail)) / h.best_lr ** 2,
