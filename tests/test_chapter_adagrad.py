@@ -442,3 +442,86 @@ def test_figures_render_for_the_column():
             width, _ = plots.css_size(png)
             assert width <= 720                      # drawn for the column, not shrunk into it
         assert all(alt and len(alt) < 120 for alt in row.alts)
+
+
+# ------------------------------------------------------- the preconditioning picture
+
+
+def test_full_matrix_by_hand():
+    # G1 = [[1, 0], [0, 0]]: step −ρ(1, 0). G2 = [[2, 1], [1, 1]], G2^{1/2} = (G2 + I)/√5,
+    # so G2^{-1/2} = [[2, −1], [−1, 3]]/√5 and the second step is −ρ(1, 2)/√5.
+    out = chapter.full_matrix_adagrad(np.array([[1.0, 0.0], [1.0, 1.0]]), np.zeros(2),
+                                      lr=0.5, eps=0.0)
+    np.testing.assert_allclose(out["thetas"][1], [-0.5, 0.0], atol=1e-12)
+    np.testing.assert_allclose(out["thetas"][2] - out["thetas"][1],
+                               -0.5 * np.array([1.0, 2.0]) / np.sqrt(5.0), atol=1e-12)
+    np.testing.assert_allclose(out["G"][1], [[2.0, 1.0], [1.0, 1.0]])
+
+
+@settings(max_examples=40, deadline=None)
+@given(g=st.tuples(finite, finite), lr=st.floats(1e-3, 10.0))
+def test_full_matrix_first_step_is_a_normalized_gradient(g, lr):
+    g = np.array(g)
+    # rank-one G: the rounding-level eigenvalue is treated as null, so ε only enters |g| + ε
+    for eps in (0.0, 1e-10):
+        step = chapter.full_matrix_step(np.outer(g, g), g, lr, eps=eps)
+        np.testing.assert_allclose(step, -lr * g / (eps + np.linalg.norm(g)), rtol=1e-9)
+
+
+def test_full_matrix_agrees_with_diagonal_when_gradients_stay_on_the_axes():
+    bowl = objectives.ill_conditioned(kappa=25.0)
+    start = np.array([-4.0, 0.0])           # on an axis: every gradient is (g₁, 0)
+    full = chapter.full_matrix_adagrad(bowl, start, 40, lr=0.7)
+    diag = trace(alr.AdaGrad(lr=0.7), bowl, start, 40)
+    np.testing.assert_allclose(full["thetas"], diag.thetas, rtol=1e-12, atol=1e-14)
+    # gradients alternating between the axes keep G diagonal too
+    grads = np.array([[1.0, 0.0], [0.0, -3.0], [2.0, 0.0], [0.0, 0.5]] * 3)
+    full = chapter.full_matrix_adagrad(grads, np.zeros(2), lr=0.3)
+    diag = trace(alr.AdaGrad(lr=0.3), grads, np.zeros(2))
+    np.testing.assert_allclose(full["thetas"], diag.thetas, rtol=1e-12, atol=1e-14)
+
+
+def test_full_matrix_differs_from_diagonal_with_coupled_gradients():
+    bowl = objectives.ill_conditioned(kappa=25.0)
+    full = chapter.full_matrix_adagrad(bowl, bowl.start, 10, lr=0.7)
+    diag = trace(alr.AdaGrad(lr=0.7), bowl, bowl.start, 10)
+    assert np.abs(full["thetas"] - diag.thetas).max() > 0.1
+
+
+def test_full_matrix_is_rotation_equivariant_and_diagonal_is_not():
+    aligned, tilted = objectives.ill_conditioned(kappa=25.0), objectives.rotated(kappa=25.0)
+    c, s = np.cos(np.pi / 4), np.sin(np.pi / 4)
+    R = np.array([[c, -s], [s, c]])
+    full_a = chapter.full_matrix_adagrad(aligned, aligned.start, 30, lr=0.7)["thetas"]
+    full_r = chapter.full_matrix_adagrad(tilted, tilted.start, 30, lr=0.7)["thetas"]
+    np.testing.assert_allclose(full_a @ R.T, full_r, atol=1e-9)
+    diag_a = trace(alr.AdaGrad(lr=0.7), aligned, aligned.start, 30).thetas
+    diag_r = trace(alr.AdaGrad(lr=0.7), tilted, tilted.start, 30).thetas
+    assert np.abs(diag_a @ R.T - diag_r).max() > 0.1
+
+
+def test_preconditioning_rounds_the_aligned_bowl_only():
+    result = chapter.preconditioning(steps=5, lr=0.7)
+    (aligned, k_a), (tilted, k_r) = result.kappa.items()
+    assert k_a["bowl"] == pytest.approx(25.0) and k_r["bowl"] == pytest.approx(25.0)
+    assert k_a["diagonal"] < 5.0                 # the prose: far rounder
+    assert k_r["diagonal"] >= 25.0 - 1e-9        # no diagonal scaling beats κ = 25 there
+    # full-matrix AdaGrad sees both bowls alike (rotation invariance)
+    assert k_a["full"] == pytest.approx(k_r["full"], rel=1e-5)
+    np.testing.assert_allclose(result.scale(aligned),
+                               result.runs[aligned].accumulators[4] ** 0.25)
+
+
+def test_inverse_quarter_root():
+    G = np.array([[2.0, 1.0], [1.0, 1.0]])
+    q = chapter._inverse_quarter_root(G, eps=0.0)
+    np.testing.assert_allclose(np.linalg.matrix_power(np.linalg.inv(q), 4), G, atol=1e-12)
+
+
+def test_least_squares_gradient_second_moment_is_the_scaled_hessian_at_the_optimum():
+    out = chapter.least_squares_fisher(seed=0)
+    np.testing.assert_allclose(out["at_optimum"], 1.0, atol=0.05)
+    np.testing.assert_allclose(out["H_diag"], [1.0, 25.0], rtol=0.05)
+    # away from the optimum the ratio differs between coordinates: not a scaled diagonal
+    away = out["away"]
+    assert away.max() / away.min() > 2.0
