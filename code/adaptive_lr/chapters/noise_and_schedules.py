@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
@@ -212,17 +213,22 @@ def adaptive_noise_floor(lr, eigenvalues, sigma, batch_size=1, momentum=0.0) -> 
     mu = check.hyperparameter("momentum", momentum, high=1.0)[..., None]
     s = sigma / np.sqrt(batch)
     rho, lam, s, mu = np.broadcast_arrays(rho, lam, s, mu)
-    top = 2 * (1 + mu) / ((1 - mu) * lam)            # heavy ball's stability edge in η
-    lo, hi = np.zeros_like(top), top.copy()
+    # Bisect on the log of the gap w = 2(1 + μ) − η(1 − μ)λ to heavy ball's stability edge,
+    # which is tiny when the noise is (the cycle): η itself would lose the digits there.
+    edge = 2 * (1 + mu)
+    lo, hi = np.full(rho.shape, -745.0), np.log(edge)
     noisy = s > 0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         for _ in range(200):
             mid = 0.5 * (lo + hi)
-            v = _momentum_variance(mid, lam, s, mu)
-            too_far = mid * np.sqrt(lam * lam * v + s * s) > rho
-            hi, lo = np.where(too_far, mid, hi), np.where(too_far, lo, mid)
-        eta = 0.5 * (lo + hi)
-        per_direction = 0.5 * lam * _momentum_variance(eta, lam, s, mu)
+            w = np.exp(mid)
+            eta = (edge - w) / ((1 - mu) * lam)
+            v = (1 + mu) * eta * s * s / (lam * w)
+            too_far = eta * np.sqrt(lam * lam * v + s * s) > rho     # w too small
+            lo, hi = np.where(too_far, mid, lo), np.where(too_far, hi, mid)
+        w = np.exp(0.5 * (lo + hi))
+        eta = (edge - w) / ((1 - mu) * lam)
+        per_direction = 0.5 * (1 + mu) * eta * s * s / w
     per_direction = np.where(noisy, per_direction, _cycle(rho, lam, mu))
     return per_direction.sum(axis=-1)
 
@@ -578,7 +584,7 @@ class DigitsNoise:
         return float(self.noise.sum() + self.dropped_noise)
 
     def floor(self, lr, batch_size=1, steps=None) -> np.ndarray:
-        """The closed-form floor for gradient descent; ``lr`` and ``batch_size`` broadcast.
+        r"""The closed-form floor for gradient descent; ``lr`` and ``batch_size`` broadcast.
 
         With ``steps`` (step numbers t ≥ 1), the mean over those steps of the expected gap of
         a run started at the optimum, whose variance along direction i builds up as
@@ -1533,6 +1539,10 @@ def verdict_ball(evidence: Mapping | None = None) -> str:
     return "holds" if _within(e["RMSProp"].mean[0, -1] / cycle, FLOOR_TOLERANCE) else "fails"
 
 
+#: How close (relative) RMSProp's distance must be to ρ/√2 over the second half of the run.
+HOVER_TOLERANCE = 1e-3
+
+
 @functools.lru_cache(maxsize=1)
 def hover_evidence() -> Hover:
     return deterministic_hover()
@@ -1540,14 +1550,15 @@ def hover_evidence() -> Hover:
 
 def verdict_hover(evidence: Hover | None = None) -> str:
     """"holds with a caveat" if, exactly, nothing leaves the minimum (the exact-zero event:
-    the caveat), and under the perturbation RMSProp sits at ρ/√2 (to 1e-6) and Adam's peak
+    the caveat), and under the perturbation RMSProp sits at ρ/√2 (to 0.1 %) and Adam's peak
     is between 0.15 ρ and 0.35 ρ for every ρ and seed; "holds" if the exact runs leave too;
     "fails" otherwise."""
     e = hover_evidence() if evidence is None else evidence
     rms, adam = e.labels.index("RMSProp (α = 0.99)"), e.labels.index("Adam")
     perturbed = slice(1, None)
-    ok = (np.allclose(e.peak[rms, perturbed], 1 / math.sqrt(2), atol=1e-6)
-          and np.allclose(e.mean[rms, perturbed], 1 / math.sqrt(2), atol=1e-6)
+    cycle = 1 / math.sqrt(2)
+    ok = (np.allclose(e.peak[rms, perturbed], cycle, rtol=HOVER_TOLERANCE, atol=0)
+          and np.allclose(e.mean[rms, perturbed], cycle, rtol=HOVER_TOLERANCE, atol=0)
           and bool(np.all((e.peak[adam, perturbed] > 0.15) & (e.peak[adam, perturbed] < 0.35))))
     if not ok:
         return "fails"
@@ -2035,27 +2046,32 @@ class NoisePanel:
         for coll in self.bands.values():
             coll.remove()
         t = np.arange(self.steps + 1)
-        for i, name in enumerate(self.NAMES):
-            run = minimize(self._optimizer(name, rates), noise, start, self.steps)
-            losses = np.where(np.isfinite(run.losses), run.losses, np.nan)
-            self.lines[name].set_ydata(np.nanmedian(losses, axis=1))
-            self.bands[name] = self.ax_loss.fill_between(
-                t, np.nanmin(losses, axis=1), np.nanmax(losses, axis=1),
-                color=self.lines[name].get_color(), alpha=0.2, linewidth=0)
-            self.rate_lines[name].set_ydata(np.nanmedian(run.lrs[:, :, 1], axis=1))
-            final = rates[-1]
-            floor = float(sgd_noise_floor(final, BOWL, 1.0, batch) if name == "SGD" else
-                          adaptive_noise_floor(final, BOWL, 1.0, batch,
-                                               0.9 if name == "Adam" else 0.0))
-            self.floors[name].set_ydata([floor, floor] if np.isfinite(floor) else [np.nan] * 2)
-            tail = losses[-self.steps // 5:]
-            if run.diverged.any():
-                lines.append(f"{name}: {int(run.diverged.sum())} of {self.seeds} runs "
-                             f"diverged ({run.message(int(np.argmax(run.diverged)))})")
-            else:
-                lines.append(f"{name}: last fifth's mean loss {span(tail.mean(axis=0))}, "
-                             f"closed-form floor at the final ρ_t {floor:.3g}")
+        with warnings.catch_warnings():   # a diverged run's NaN steps are data, not news
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for name in self.NAMES:
+                lines.append(self._draw(name, rates, batch, noise, start, t))
         return lines
+
+    def _draw(self, name, rates, batch, noise, start, t) -> str:
+        """Run one optimizer over the seeds, move its lines, return its readout line."""
+        run = minimize(self._optimizer(name, rates), noise, start, self.steps)
+        losses = np.where(np.isfinite(run.losses), run.losses, np.nan)
+        self.lines[name].set_ydata(np.nanmedian(losses, axis=1))
+        self.bands[name] = self.ax_loss.fill_between(
+            t, np.nanmin(losses, axis=1), np.nanmax(losses, axis=1),
+            color=self.lines[name].get_color(), alpha=0.2, linewidth=0)
+        self.rate_lines[name].set_ydata(np.nanmedian(run.lrs[:, :, 1], axis=1))
+        final = rates[-1]
+        floor = float(sgd_noise_floor(final, BOWL, 1.0, batch) if name == "SGD" else
+                      adaptive_noise_floor(final, BOWL, 1.0, batch,
+                                           0.9 if name == "Adam" else 0.0))
+        self.floors[name].set_ydata([floor, floor] if np.isfinite(floor) else [np.nan] * 2)
+        tail = losses[-self.steps // 5:]
+        if run.diverged.any():
+            return (f"{name}: {int(run.diverged.sum())} of {self.seeds} runs "
+                    f"diverged ({run.message(int(np.argmax(run.diverged)))})")
+        return (f"{name}: last fifth's mean loss {span(tail.mean(axis=0))}, "
+                f"closed-form floor at the final ρ_t {floor:.3g}")
 
     def pngs(self) -> list:
         from .. import plots
