@@ -162,6 +162,18 @@ def test_race_figure_has_a_panel_per_landscape_and_a_legend(small_race):
     assert len(row.pngs) == 3 and row.alts[-1].startswith("legend")
 
 
+# --------------------------------------------------------------------- the protocol
+
+
+@pytest.fixture(scope="module")
+def stressed():
+    """The protocol on the two landscapes whose verdicts differ most, with two seeds."""
+    gallery = objectives.gallery()
+    objs = {k: gallery[k] for k in ("quadratic", "nonstationary")}
+    return race.stress_race(objs, race.lineup(), seeds=(0, 1), lrs=race.LR_GRID, steps=300,
+                            tolerance=1e-3, window=10)
+
+
 def test_stress_race_runs_each_condition(stressed, gallery_race):
     assert stressed.kinds == ["exact", "perturbed", "noisy", "start"]
     assert len(stressed.spreads["quadratic"].conditions) == 7
