@@ -231,7 +231,7 @@ def sweep_heatmap(ax, values: np.ndarray, rows: np.ndarray, cols: np.ndarray, *,
     ax.grid(False)
     if title:
         ax.set_title(title)
-    plt.colorbar(image, ax=ax, label="final loss (hatched: diverged)")
+    ax.figure.colorbar(image, ax=ax, label="final loss (hatched: diverged)")
     return image
 
 
