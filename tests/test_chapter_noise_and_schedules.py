@@ -296,3 +296,21 @@ def test_the_chapter_has_a_box_for_every_verdict():
         box = text[start:text.index(":::", start)]
         assert ":class: verdict" in text[start - 200:start]
         assert f"**Verdict: {verdict}.**" in box, name
+
+
+def test_the_exercise_helpers():
+    lam = [1.0, 10.0]
+    # noise-dominated: about fourfold; at the cycle: impossible
+    assert 3.5 < N.batch_factor_to_halve(0.01, lam, 1.0, 1) < 4.5
+    assert N.batch_factor_to_halve(0.01, lam, 1.0, 4096) is None
+    table, sums = N.robbins_monro_table((10, 100))
+    assert_allclose(sums["1/(1+t)"][0], np.sum(1 / np.arange(1, 101)))
+    assert_allclose(sums["step decay"][0], 100)            # one plateau of 1000 steps not reached
+    assert len(table.rows) == 6
+    _, onset = N.radam_onset_table((0.9, 0.999))
+    assert onset[0.999][0] == 6 and onset[0.9][1] > onset[0.999][1]
+    problem = N.OnlineQuadratic(center=np.zeros(2), active=np.array([1.0, 0.1]))
+    result = N.online_regret(alr.AdaGrad(lr=1.0), problem, 200)
+    parts = N.bound_parts(result, problem)
+    assert parts["column-sum"] <= parts["dense"] + 1e-12                 # Cauchy–Schwarz
+    assert_allclose(parts["radius"] ** 2 / 2 + 1, (result.bound / parts["column-sum"]))

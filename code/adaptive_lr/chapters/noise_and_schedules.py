@@ -109,7 +109,10 @@ __all__ = [
     # figures, widget, numbers
     "figure_floor", "figure_digits", "figure_snr", "figure_ball", "figure_adagrad",
     "figure_schedules", "figure_radam", "NoisePanel", "noise_scrubber", "noise_widget",
-    "floor_numbers", "glue", "span",
+    "floor_numbers", "curves_numbers", "snr_numbers", "ball_numbers", "hover_numbers",
+    "adagrad_numbers", "schedule_numbers", "radam_numbers", "warmup_numbers",
+    "DIGITS_SETTINGS", "batch_factor_to_halve", "robbins_monro_table", "radam_onset_table",
+    "bound_parts", "glue", "span",
 ]
 
 #: The bowl of the chapter's quadratic experiments: curvatures 1 and 10, axis-aligned.
@@ -715,8 +718,17 @@ class DigitsCurves:
                       "test accuracy"], rows, fmt=fmt, align="left")
 
 
-def digits_curves(noise: DigitsNoise, settings: Sequence[tuple], *, seeds=(0, 1, 2),
-                  epochs: int = 20) -> DigitsCurves:
+def _cosine_shape(steps: int) -> np.ndarray:
+    return schedule_shapes(steps)["cosine"]
+
+
+#: The settings of the chapter's digits curves: (label, ρ, B, shape or None).
+DIGITS_SETTINGS = (("ρ = 0.1", 0.1, 32, None), ("ρ = 0.3", 0.3, 32, None),
+                   ("ρ = 1", 1.0, 32, None), ("ρ = 1, cosine", 1.0, 32, _cosine_shape))
+
+
+def digits_curves(noise: DigitsNoise, settings: Sequence[tuple] = DIGITS_SETTINGS, *,
+                  seeds=(0, 1, 2), epochs: int = 20) -> DigitsCurves:
     """Train from ``noise.task.init(seed)`` with minibatches shuffled by ``seed`` for every
     ``(label, lr, batch_size, shape)`` of ``settings``: constant ρ = lr where ``shape`` is
     None, else the schedule lr · shape(steps) (a function of the number of steps)."""
@@ -2019,7 +2031,8 @@ class NoisePanel:
                                                           linestyle=plots.LINESTYLES[i],
                                                           label=name)[0]
             self.ax_loss.set(yscale="log", ylim=(1e-6, 30), xlabel="step t",
-                             ylabel="loss f − f⋆", title="loss, median and band")
+                             ylabel=f"loss, mean of {SMOOTHING} steps",
+                             title="loss, median and band")
             self.ax_rate.set(yscale="log", ylim=(1e-5, 10), xlabel="step t",
                              ylabel="effective rate, θ₂", title="effective learning rate")
             plots.legend_below(self.ax_loss)
@@ -2056,9 +2069,10 @@ class NoisePanel:
         """Run one optimizer over the seeds, move its lines, return its readout line."""
         run = minimize(self._optimizer(name, rates), noise, start, self.steps)
         losses = np.where(np.isfinite(run.losses), run.losses, np.nan)
-        self.lines[name].set_ydata(np.nanmedian(losses, axis=1))
+        shown = _smooth(losses, SMOOTHING)
+        self.lines[name].set_ydata(np.nanmedian(shown, axis=1))
         self.bands[name] = self.ax_loss.fill_between(
-            t, np.nanmin(losses, axis=1), np.nanmax(losses, axis=1),
+            t, np.nanmin(shown, axis=1), np.nanmax(shown, axis=1),
             color=self.lines[name].get_color(), alpha=0.2, linewidth=0)
         self.rate_lines[name].set_ydata(np.nanmedian(run.lrs[:, :, 1], axis=1))
         final = rates[-1]
@@ -2154,3 +2168,193 @@ def floor_numbers(evidence: Mapping) -> dict:
             "lam-max": float(noise.eigenvalues.max()), "lam-min": float(noise.eigenvalues.min()),
             "dropped": noise.dropped_noise, "params": noise.optimum.size,
             "ratio-limit": DIGITS_RATIO_LIMIT}
+
+
+def curves_numbers(curves: DigitsCurves) -> dict:
+    final = curves.gaps[..., -1]
+    out = {}
+    for i, label in enumerate(curves.labels):
+        key = label.replace("ρ = ", "r").replace(", ", "-").replace(" ", "")
+        out[f"{key}-low"], out[f"{key}-high"] = final[i].min(), final[i].max()
+        out[f"{key}-median"] = float(np.median(final[i]))
+        out[f"{key}-acc"] = span(curves.accuracy[i], "{:.3f}")
+    return out
+
+
+def snr_numbers(e: SignalToNoise) -> dict:
+    weak, strong = np.isclose(e.snrs, 0.3), e.snrs >= 1
+    short = e.labels.index("RMSProp (α = 0.9)")
+    long_memory = [i for i, label in enumerate(e.labels) if i != short]
+    return {"r-low": e.r_ratio.min(), "r-high": e.r_ratio.max(),
+            "strong-low": e.step_ratio[:, strong].min(),
+            "strong-high": e.step_ratio[:, strong].max(),
+            "short-weak-low": e.step_ratio[short][weak].min(),
+            "short-weak-high": e.step_ratio[short][weak].max(),
+            "long-weak-low": e.step_ratio[long_memory][:, weak].min(),
+            "long-weak-high": e.step_ratio[long_memory][:, weak].max(),
+            "lowest-snr": float(e.snrs.min()),
+            "lowest-low": e.step_ratio[:, 0].min(), "lowest-high": e.step_ratio[:, 0].max(),
+            "snr-seeds": e.r_ratio.shape[-1], "snr-lr": e.lr}
+
+
+def ball_numbers(e: Mapping[str, Floors]) -> dict:
+    out = {f"{k}-slope": batch_slopes(f) for k, f in e.items()}
+    out.update({f"{k}-low": f.ratio.min() for k, f in e.items()})
+    out.update({f"{k}-high": f.ratio.max() for k, f in e.items()})
+    cycle = float(limit_cycle_floor(BALL_RATE, BOWL))
+    out.update({"cycle": cycle, "rms-last": float(e["RMSProp"].mean[0, -1]),
+                "rms-last-ratio": float(e["RMSProp"].mean[0, -1]) / cycle,
+                "b-max": int(max(BALL_BATCHES)), "ball-rate": BALL_RATE,
+                "sgd-gain": float(e["SGD"].mean[0, 0] / e["SGD"].mean[0, -1]),
+                "rms-gain": float(e["RMSProp"].mean[0, 0] / e["RMSProp"].mean[0, -1]),
+                "adam-gain": float(e["Adam"].mean[0, 0] / e["Adam"].mean[0, -1])})
+    return out
+
+
+def hover_numbers(e: Hover) -> dict:
+    rms, adam = e.labels.index("RMSProp (α = 0.99)"), e.labels.index("Adam")
+    return {"rms-peak-low": e.peak[rms, 1:].min(), "rms-peak-high": e.peak[rms, 1:].max(),
+            "adam-peak-low": e.peak[adam, 1:].min(), "adam-peak-high": e.peak[adam, 1:].max(),
+            "adam-mean-low": e.mean[adam, 1:].min(), "adam-mean-high": e.mean[adam, 1:].max(),
+            "exact-moved": int(e.left[:, 0].sum()), "hover-runs": int(e.left[:, 0].size),
+            "lr-low": float(e.lrs.min()), "lr-high": float(e.lrs.max()),
+            "hover-seeds": len(e.conditions) - 1, "cycle-ratio": 1 / math.sqrt(2)}
+
+
+def adagrad_numbers(e: Mapping) -> dict:
+    noise, regret = e["noise"], e["regret"]
+    slopes = regret.exponents(2)
+    T = int(regret.horizons[-1])
+    dense = math.sqrt(T) * regret.active.size
+    return {"own-low": noise.ratio.min(), "own-high": noise.ratio.max(),
+            "scaled-first": span(noise.rate_scaled[:, 0], "{:.2f}"),
+            "scaled-last": span(noise.rate_scaled[:, -1], "{:.2f}"),
+            "first-check": int(noise.checkpoints[0]), "last-check": int(noise.checkpoints[-1]),
+            "ada-sigma": noise.sigma,
+            "ada-slope-low": slopes[0].min(), "ada-slope-high": slopes[0].max(),
+            "sgd-slope-low": slopes[1].min(), "sgd-slope-high": slopes[1].max(),
+            "sqrt-slope-low": slopes[2].min(), "sqrt-slope-high": slopes[2].max(),
+            "horizon-first": int(regret.horizons[2]), "horizon-last": T,
+            "regret-seeds": regret.regret.shape[1],
+            "bound-margin-low": float((regret.bound / regret.regret[0]).min()),
+            "bound-margin-high": float((regret.bound / regret.regret[0]).max()),
+            "column-sum": float(regret.column_norms.sum(axis=1).mean()),
+            "dense-sum": dense,
+            "column-share": float(regret.column_norms.sum(axis=1).mean() / dense),
+            "ada-final-low": float(regret.regret[0, :, -1].min()),
+            "ada-final-high": float(regret.regret[0, :, -1].max()),
+            "sgd-final-low": float(regret.regret[1, :, -1].min()),
+            "sgd-final-high": float(regret.regret[1, :, -1].max())}
+
+
+def schedule_numbers(e: Mapping) -> dict:
+    spread, race = e["spread"], e["digits"]
+    out = {}
+    for method in _race_makers():
+        for name, key in (("constant", "const"), ("step decay", "step"), ("1/√t", "sqrt"),
+                          ("cosine", "cos")):
+            v = spread.values(f"{method} {name}")
+            out[f"{method}-{key}"] = span(np.where(v < 0, np.nan, v), "{:.0f}")
+            out[f"{method}-{key}-never"] = int((v < 0).sum())
+            out[f"{method}-{key}-rho"] = span(spread.values(f"{method} {name} ρ"), "{:.2g}")
+    out["conditions"] = len(spread.conditions)
+    out["verdict"] = spread.verdict(_decay_wins)
+    for label, b in zip(race.labels, race.best):
+        key = label.replace("Adam, ", "").replace("/√t", "sqrt").replace(" ", "-")
+        scores = race.scores[race.labels.index(label), b.index]
+        out[f"digits-{key}"] = float(b.score)
+        out[f"digits-{key}-span"] = span(scores)
+        out[f"digits-{key}-rho"] = b.value
+        out[f"digits-{key}-wins"] = int(np.sum(scores < race.best_scores("Adam, constant")))
+    out["digits-seeds"] = race.scores.shape[-1]
+    out.update({"race-tol": RACE_TOL, "race-steps": RACE_STEPS, "race-sigma": RACE_SIGMA,
+                "race-seeds": RACE_SEEDS, "race-grid-low": RACE_GRID[0],
+                "race-grid-high": RACE_GRID[-1], "race-grid-size": len(RACE_GRID)})
+    return out
+
+
+def radam_numbers(e: Mapping) -> dict:
+    v, travel = e["variance"], e["travel"]
+    t, measured, closed = e["factors"]
+    n_inf = float(radam_length_limit(v.beta2))
+    first = int(t[0])
+    return {"n-inf": n_inf, "first-rectified": first,
+            "n-first": float(radam_length(first, v.beta2)),
+            "n-before": float(radam_length(first - 1, v.beta2)),
+            "mc-low": float((v.variance[2:] / v.model[2:]).min()),
+            "mc-high": float((v.variance[2:] / v.model[2:]).max()),
+            "mc-draws": v.draws, "mc-steps": int(v.steps[-1]),
+            "var-1": float(v.variance[0]), "var-1-low": float(v.halves[:, 0].min()),
+            "var-1-high": float(v.halves[:, 0].max()), "var-2": float(v.variance[1]),
+            "first-order-5": float(v.first_order[4] / v.model[4]),
+            "first-order-10": float(v.first_order[9] / v.model[9]),
+            "factor-error": float(np.abs(measured - closed).max()),
+            "r-10": float(rectification(10, v.beta2)), "r-100": float(rectification(100, v.beta2)),
+            "r-1000": float(rectification(1000, v.beta2)),
+            "travel-adam": float(travel.rms[0, -1]), "travel-warm": float(travel.rms[1, -1]),
+            "travel-radam": float(travel.rms[2, -1]), "travel-steps": int(travel.steps[-1]),
+            "adam-late-step": float(travel.mean_step[0, -1])}
+
+
+def warmup_numbers(race: TunedRace) -> dict:
+    out = {"warm-detail": race.detail}
+    for label, b in zip(race.labels, race.best):
+        key = "adam" if label == "Adam" else "radam" if label == "RAdam" else "warm"
+        out[f"{key}-best"], out[f"{key}-rho"] = float(b.score), b.value
+        out[f"{key}-span"] = span(race.scores[race.labels.index(label), b.index])
+        out[f"{key}-largest"] = span(race.scores[race.labels.index(label), -1])
+    out["largest-rho"] = float(race.grid[-1])
+    return out
+
+
+# ====================================================================== the exercises
+
+
+def batch_factor_to_halve(lr, eigenvalues, sigma, batch_size, momentum: float = 0.0):
+    """The factor by which the batch must grow, from ``batch_size``, to halve the floor of
+    :func:`adaptive_noise_floor` (searched on a fine log grid up to 10⁶ times), or ``None``
+    if no batch halves it (the limit cycle is more than half the floor)."""
+    f0 = adaptive_noise_floor(lr, eigenvalues, sigma, batch_size, momentum)
+    factors = np.geomspace(1, 1e6, 2001)
+    f = adaptive_noise_floor(lr, eigenvalues, sigma, batch_size * factors, momentum)
+    reached = f <= f0 / 2
+    return float(factors[np.argmax(reached)]) if reached.any() else None
+
+
+def robbins_monro_table(horizons=(10 ** 3, 10 ** 4, 10 ** 5, 10 ** 6)) -> tuple[Table, dict]:
+    """Partial sums Σρ_t and Σρ_t² of 1/√(1+t), 1/(1+t) and step decay (×0.3 every 1000
+    steps) at each horizon; and the sums at the largest horizon, for the text."""
+    T = max(horizons)
+    t = np.arange(T)
+    shapes = {"1/√(1+t)": 1 / np.sqrt(1 + t), "1/(1+t)": 1 / (1 + t),
+              "step decay": schedules.step_decay(1.0, T, every=1000, factor=0.3)}
+    rows = [[name, int(n), float(r[:n].sum()), float((r[:n] ** 2).sum())]
+            for name, r in shapes.items() for n in horizons]
+    sums = {name: (float(r.sum()), float((r * r).sum())) for name, r in shapes.items()}
+    return Table(["schedule", "T", "Σ ρ_t", "Σ ρ_t²"], rows, fmt="{:.4g}", align="left"), sums
+
+
+def radam_onset_table(betas=(0.9, 0.99, 0.999), at: int = 50) -> tuple[Table, dict]:
+    """Per β₂: ρ_∞, the first step with ρ_t > 5 (RAdam's first rectified step) and r_t at
+    step ``at``; and the same as a dict keyed by β₂."""
+    rows, out = [], {}
+    t = np.arange(1, 10_000)
+    for b2 in betas:
+        first = int(t[radam_length(t, b2) > 5][0])
+        r = float(rectification(at, b2))
+        out[b2] = (first, r)
+        rows.append([b2, float(radam_length_limit(b2)), first, r])
+    return Table(["β₂", "ρ_∞", "first rectified step", f"r at t = {at}"], rows,
+                 fmt="{:.4g}"), out
+
+
+def bound_parts(result: OnlineRegret, problem: OnlineQuadratic) -> dict:
+    """For one :func:`online_regret` run: the radius D∞ it needed (x_t = g_t + z_t, the
+    comparator the mean target), the column norms ‖g_{1:T,i}‖₂, their sum, the
+    Cauchy–Schwarz side √d·‖g‖_F and the best-step bound √2·D∞·Σ‖g_{1:T,i}‖₂."""
+    z = problem.targets(result.grads.shape[0])
+    radius = float(np.abs(result.grads + z - z.mean(axis=0)).max())
+    columns = np.sqrt((result.grads ** 2).sum(axis=0))
+    dense = float(math.sqrt(columns.size) * np.sqrt((result.grads ** 2).sum()))
+    return {"radius": radius, "columns": columns, "column-sum": float(columns.sum()),
+            "dense": dense, "bound": math.sqrt(2) * radius * float(columns.sum())}
