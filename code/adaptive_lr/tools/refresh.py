@@ -6,7 +6,10 @@ Usage, from the repository root::
     python -m adaptive_lr.tools.refresh chapters/adagrad.ipynb
 
 Before executing, the Colab install cell (the first cell, tagged ``colab-install``) is
-rewritten from the repository address in ``_config.yml``, so the address lives in one place.
+rewritten from the repository address in ``_config.yml``, so the address lives in one place,
+and the browser's install cell (the second, tagged ``lite-install``: ipywidgets and the
+package, only under ``sys.platform == "emscripten"``, i.e. in JupyterLite) is inserted or
+rewritten from :func:`adaptive_lr.tools.lite.lite_source`.
 Outputs are what the committed book shows and what nbval compares, so commit them.
 
 Widget state is not stored, and any stored before is removed: a widget needs a kernel, so on
@@ -23,6 +26,8 @@ import sys
 import nbformat
 import yaml
 from nbclient import NotebookClient
+
+from .lite import sync_lite_cell
 
 COLAB_TAG = "colab-install"
 
@@ -90,6 +95,7 @@ def sync_colab_cell(nb, url: str) -> None:
 def refresh(path: pathlib.Path, url: str, timeout: int = 600) -> None:
     nb = nbformat.read(path, as_version=4)
     sync_colab_cell(nb, url)
+    sync_lite_cell(nb)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
                             store_widget_state=False, record_timing=False)

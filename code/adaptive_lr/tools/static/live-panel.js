@@ -5,7 +5,10 @@
 (() => {
   "use strict";
   const WIDGET = ".jp-OutputArea-output .jupyter-widgets, .jp-OutputArea-output .widget-box";
-  const ERROR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]';
+  // JupyterLab renders tracebacks as stderr: an error is stderr that names one
+  const STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]';
+  const failed = doc => [...doc.querySelectorAll(STDERR)]
+    .some(e => /Traceback|\w+Error\b/.test(e.textContent));
   const SLOW = 120; // seconds: past this, say that a first start can take long
 
   function start(panel) {
@@ -35,7 +38,7 @@
                     "optimizers in your browser.");
         return;
       }
-      if (doc && doc.querySelector(ERROR)) {
+      if (doc && failed(doc)) {
         clearInterval(timer);
         say("error", "The panel stopped with an error, shown below. The launch menu at the " +
                      "top of the page also opens this chapter on Binder or Colab.");
