@@ -879,15 +879,15 @@ class AdaGradNoise:
     """AdaGrad on the noisy bowl: its loss against the floor of its own current rates.
 
     Attributes:
-      lrs: ``(R,)``; sigma: the noise.
+      lrs: the rates, ``(R,)``.
+      sigma: the noise.
       checkpoints: the steps compared, ``(C,)``.
       measured: mean loss over a window around each checkpoint and the seeds, ``(R, C)``.
       predicted: :func:`floor_at_rates` of the mean effective rates there, ``(R, C)``.
       rate_scaled: effective rate × √t × s / ρ per coordinate at each checkpoint,
         ``(R, C, 2)``: 1 once r is dominated by t·s² (the 1/√t schedule).
-      losses: ``(T + 1, R, S)``; rates: ``(T, R, S, 2)`` the effective rates.
-      sgd_floor: the floor of constant-ρ gradient descent at ρ = each AdaGrad ρ × its rate
-        at the first checkpoint (for reference), ``(R,)``.
+      losses: the loss at every step, ``(T + 1, R, S)``.
+      rates: the effective rates, ``(T, R, S, 2)``.
     """
 
     lrs: np.ndarray
@@ -1208,8 +1208,11 @@ class ScheduleCurves:
     """One optimizer from one ρ under every shape, over seeds of the noise.
 
     Attributes:
-      label: the optimizer; lr: the starting ρ; sigma: the noise.
-      names: the shapes; rates: ``(shapes, T)`` ρ_t.
+      label: the optimizer.
+      lr: the starting ρ.
+      sigma: the noise.
+      names: the shapes.
+      rates: ρ_t, ``(shapes, T)``.
       losses: ``(T + 1, shapes, S)``.
       floors: the quasi-static closed-form floor at ρ_t, ``(shapes, T)``.
     """
@@ -1257,7 +1260,9 @@ class TunedRace:
     """Final scores of several methods, each on its own rate grid, over seeds.
 
     Attributes:
-      labels: the methods; grid: the rates; scores: ``(M, G, S)`` (NaN: diverged).
+      labels: the methods.
+      grid: the rates.
+      scores: ``(M, G, S)`` (NaN: diverged).
       best: per method, the :class:`~adaptive_lr.robustness.GridBest` of the seeds' median.
       detail: free text on the setting, for captions.
     """
@@ -1318,12 +1323,14 @@ class RateVariance:
     """Monte Carlo variance of Adam's adaptive rate 1/√v̂_t on N(0, 1) gradients.
 
     Attributes:
-      beta2; steps ``(T,)`` = 1 … T; draws: the number of independent runs.
+      beta2: the decay β₂.
+      steps: the steps 1 … T, shape ``(T,)``.
+      draws: the number of independent runs.
       variance: the sample variance over all draws, ``(T,)``.
       halves: the sample variance over each half of the draws, ``(2, T)``: where the true
         variance is infinite the two disagree and do not settle as draws grow.
-      model: :func:`rate_variance` at RAdam's length ρ_t; first_order: Liu et al.'s
-        approximation there.
+      model: :func:`rate_variance` at RAdam's length ρ_t.
+      first_order: Liu et al.'s approximation there.
     """
 
     beta2: float
@@ -1388,8 +1395,11 @@ class EarlyTravel:
     """Where pure-noise gradients push each method in its first steps.
 
     Attributes:
-      labels; steps ``(T,)``; rms: RMS distance from the start over the draws after each
-        step, divided by ρ, ``(M, T)``; mean_step: mean |ΔΘ_t|/ρ, ``(M, T)``.
+      labels: the methods.
+      steps: the steps 1 … T, shape ``(T,)``.
+      rms: RMS distance from the start over the draws after each step, divided by ρ,
+        ``(M, T)``.
+      mean_step: mean |ΔΘ_t|/ρ, ``(M, T)``.
     """
 
     labels: tuple
@@ -1619,7 +1629,8 @@ def _decay_wins(m: Mapping[str, float]) -> bool:
 
 
 def verdict_schedules(evidence: Mapping | None = None) -> str:
-    """"holds" if :func:`_decay_wins` under every condition of the protocol and, on the
+    """"holds" if ``_decay_wins`` (every decay, tuned, settles before the tuned constant)
+    under every condition of the protocol and, on the
     digits task, every decaying shape beats the constant ρ on every seed (each at its tuned
     rate); "holds with a caveat" if the protocol's verdict holds but on the digits only some
     shapes do; "flips" is reported as "fails" (the book's three verdicts)."""
@@ -2007,7 +2018,7 @@ class NoisePanel:
     the noisy bowl under one schedule from one ρ with batches of B (noise σ/√B, σ = 1),
     median and band over the seeds, each with its closed-form floor at the final ρ_t dotted
     (left); each one's effective rate along the steep coordinate, median over the seeds
-    (right). :meth:`update` moves the lines in place and returns the readout."""
+    (right). ``update`` moves the lines in place and returns the readout."""
 
     NAMES = ("SGD", "RMSProp", "Adam")
 
@@ -2258,6 +2269,7 @@ def schedule_numbers(e: Mapping) -> dict:
             out[f"{method}-{key}-never"] = int((v < 0).sum())
             out[f"{method}-{key}-rho"] = span(spread.values(f"{method} {name} ρ"), "{:.2g}")
     out["conditions"] = len(spread.conditions)
+    out["extra-noise"] = 0.01 * robustness._gradient_scale(race_objective())
     out["verdict"] = spread.verdict(_decay_wins)
     for label, b in zip(race.labels, race.best):
         key = label.replace("Adam, ", "").replace("/√t", "sqrt").replace(" ", "-")
