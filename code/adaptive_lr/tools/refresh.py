@@ -9,7 +9,7 @@ Before executing, the Colab install cell (the first cell, tagged ``colab-install
 rewritten from the repository address in ``_config.yml``, so the address lives in one place,
 and the browser's install cell (the second, tagged ``lite-install``: ipywidgets and the
 package, only under ``sys.platform == "emscripten"``, i.e. in JupyterLite) is inserted or
-rewritten from :func:`adaptive_lr.tools.lite.lite_source`.
+rewritten from ``adaptive_lr.tools.lite.lite_source()``.
 Outputs are what the committed book shows and what nbval compares, so commit them.
 
 Widget state is not stored, and any stored before is removed: a widget needs a kernel, so on
