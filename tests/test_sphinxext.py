@@ -256,3 +256,28 @@ def test_bibliography_labels_match_the_citations(tiny_book):
         in refs
     page = (tiny_book[0] / "nb.html").read_text()
     assert "Kingma and Ba, 2015" in re.sub(r"<[^>]+>", "", page)
+
+
+def test_live_mode_adds_jupyterlite_to_the_launch_menu_and_keeps_styles_local():
+    """The launch menu of a notebook page gets a JupyterLite item relative to the page; a style
+    sheet from another host (jupyterlite-sphinx's Google Fonts) is dropped."""
+    import types
+
+    from adaptive_lr.tools import lite
+
+    env = types.SimpleNamespace(found_docs={"chapters/adagrad", "chapters/notes"},
+                                doc2path=lambda name, base=True: f"/book/{name}" + (
+                                    ".ipynb" if name == "chapters/adagrad" else ".md"))
+    app = types.SimpleNamespace(env=env, extensions={"jupyterlite_sphinx": None})
+    for page, expected in (("chapters/adagrad", 1), ("chapters/notes", 0)):
+        group = {"label": "launch-buttons", "buttons": []}
+        lite._launch_button(app, page, "page.html", {"header_buttons": [group]}, None)
+        assert len(group["buttons"]) == expected
+    item = lite.notebook_url(lite._prefix("chapters/adagrad"), "chapters/adagrad.ipynb")
+    assert item == "../lite/notebooks/index.html?path=chapters%2Fadagrad.ipynb"
+    styles = ["_static/book.css", types.SimpleNamespace(filename="https://fonts.example/x.css"),
+              types.SimpleNamespace(filename="_static/live-panel.css")]
+    context = {"css_files": styles}
+    lite._local_styles_only(app, "x", "page.html", context, None)
+    assert [getattr(s, "filename", s) for s in context["css_files"]] == [
+        "_static/book.css", "_static/live-panel.css"]

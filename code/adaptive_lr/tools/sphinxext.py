@@ -17,7 +17,7 @@ nitpicky, warnings-as-errors build three things would fail, and this extension h
   then by a unique suffix match (``Run.steps_to`` → ``adaptive_lr.runs.Run.steps_to``); a
   name that matches nothing, or more than one object, still warns.
 
-The rendered site itself needs four more things, also handled here:
+The rendered site itself needs five more things, also handled here:
 
 * every inline script once: sphinx-thebe and sphinx-togglebutton add theirs with
   ``app.add_js_file(None, body=...)`` after the builder has started; Sphinx 7.4 keeps such a
@@ -34,6 +34,11 @@ The rendered site itself needs four more things, also handled here:
 * bibliography labels that read like the text's author-year citations ("Duchi et al., 2011",
   not "[DHS11]"): the pybtex style ``author_year`` (``bibtex_default_style``), sorted by
   author and year.
+
+* live mode (:mod:`adaptive_lr.tools.lite`, with ``jupyterlite_sphinx``): the JupyterLite
+  app gets the package's wheel and the book's notebooks at build time, every notebook page
+  gets "JupyterLite" in its launch menu, every chapter declared in ``lite/panels.yml`` gets
+  its live panel, and no page loads a style sheet from another host.
 
 Enabled in ``_config.yml`` as ``sphinx.extra_extensions: [..., adaptive_lr.tools.sphinxext]``.
 """
