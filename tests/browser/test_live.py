@@ -216,6 +216,27 @@ def test_every_chapter_page_has_the_launch_button_and_its_panel(site):
         assert "sys.platform == \"emscripten\"" in query["code"][0]
 
 
+def test_pyodide_has_every_dependency_of_the_package(pyodide_dist, app):
+    """What ``%pip install adaptive-lr`` resolves in the browser: each of the package's
+    dependencies is in Pyodide's distribution (its lock) at a version the package accepts, or
+    among the wheels the site serves."""
+    from packaging.requirements import Requirement
+
+    lock = json.loads((local_pyodide.NPM_CORE / "pyodide-lock.json").read_text())["packages"]
+    available = {local_pyodide.normalize(e["name"]): e["version"] for e in lock.values()}
+    index = json.loads((app / "pypi" / "all.json").read_text())
+    available.update({local_pyodide.normalize(name): next(iter(entry["releases"]))
+                      for name, entry in index.items()})
+    project = __import__("tomllib").loads((ROOT / "pyproject.toml").read_text())["project"]
+    problems = []
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        version = available.get(local_pyodide.normalize(requirement.name))
+        if version is None or not requirement.specifier.contains(version, prereleases=True):
+            problems.append(f"{line}: the browser has {version or 'nothing'}")
+    assert not problems, problems
+
+
 # --- the kernel, offline ----------------------------------------------------------------------
 
 #: What the REPL runs for the kernel, wheel and widget tests (one kernel start for all three):

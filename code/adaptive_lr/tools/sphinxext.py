@@ -35,7 +35,7 @@ The rendered site itself needs five more things, also handled here:
   not "[DHS11]"): the pybtex style ``author_year`` (``bibtex_default_style``), sorted by
   author and year.
 
-* live mode (:mod:`adaptive_lr.tools.lite`, with ``jupyterlite_sphinx``): the JupyterLite
+* live mode (``adaptive_lr.tools.lite``, with ``jupyterlite_sphinx``): the JupyterLite
   app gets the package's wheel and the book's notebooks at build time, every notebook page
   gets "JupyterLite" in its launch menu, every chapter declared in ``lite/panels.yml`` gets
   its live panel, and no page loads a style sheet from another host.

@@ -19,7 +19,9 @@
     frame.className = "alr-live-frame";
     frame.title = panel.dataset.title;
     frame.style.height = panel.dataset.height;
-    frame.src = panel.dataset.src;
+    // the app in the page's colour mode
+    const dark = document.documentElement.dataset.theme === "dark";
+    frame.src = panel.dataset.src + (dark ? "&theme=" + encodeURIComponent("JupyterLab Dark") : "");
     panel.appendChild(frame);
     panel.classList.add("alr-live-started");
     const started = performance.now();
