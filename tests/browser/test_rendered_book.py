@@ -127,9 +127,11 @@ CONTRAST_JS = "(selector) => {" + _BACKGROUND_JS + """
         color: parse(getComputedStyle(e).color).slice(0, 3), background: background(e)}));
 }"""
 
-FRAMES_JS = """(scrubber) => [...scrubber.querySelectorAll('img.alr-frame')]
-    .filter(image => getComputedStyle(image).display !== 'none' && image.offsetWidth > 0)
-    .map(image => ({frame: image.dataset.frame, src: image.getAttribute('src')}))"""
+FRAMES_JS = """(scrubber) => [...scrubber.querySelectorAll('.alr-frame')]
+    .filter(frame => getComputedStyle(frame).display !== 'none' && frame.offsetWidth > 0)
+    .map(frame => ({frame: frame.dataset.frame,
+                    src: [...frame.querySelectorAll('img')].map(i => i.getAttribute('src'))
+                         .join(' ')}))"""
 
 SET_JS = """(slider, value) => {
     slider.value = String(value);
