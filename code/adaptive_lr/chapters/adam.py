@@ -282,7 +282,7 @@ def beta1_zero_check(grads, beta2: float = 0.99, lr: float = 0.01,
     second correction (``bias_correction=(False, True)``, "RMSProp with bias correction"),
     the same between uncorrected Adam(β₁ = 0) and RMSProp, and a table of the ratio
     Adam(β₁ = 0)/RMSProp per coordinate at the steps ``at``, beside
-    :math:`\sqrt{1-eta_2^t}`.
+    :math:`\sqrt{1-\beta_2^t}`.
     """
     grads = np.asarray(grads, dtype=float)
     run = {name: trace(opt, grads).deltas for name, opt in {
