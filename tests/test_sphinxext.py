@@ -275,9 +275,18 @@ def test_live_mode_adds_jupyterlite_to_the_launch_menu_and_keeps_styles_local():
         assert len(group["buttons"]) == expected
     item = lite.notebook_url(lite._prefix("chapters/adagrad"), "chapters/adagrad.ipynb")
     assert item == "../lite/notebooks/index.html?path=chapters%2Fadagrad.ipynb"
-    styles = ["_static/book.css", types.SimpleNamespace(filename="https://fonts.example/x.css"),
-              types.SimpleNamespace(filename="_static/live-panel.css")]
-    context = {"css_files": styles}
+    def assets():
+        return {"css_files": ["_static/book.css",
+                              types.SimpleNamespace(filename="https://fonts.example/x.css"),
+                              types.SimpleNamespace(filename="_static/jupyterlite_sphinx.css"),
+                              types.SimpleNamespace(filename="_static/live-panel.css")],
+                "script_files": [types.SimpleNamespace(filename="_static/jupyterlite_sphinx.js")]}
+
+    context = {**assets(), "body": "<p>no directive</p>"}
     lite._local_styles_only(app, "x", "page.html", context, None)
     assert [getattr(s, "filename", s) for s in context["css_files"]] == [
         "_static/book.css", "_static/live-panel.css"]
+    assert context["script_files"] == []
+    context = {**assets(), "body": '<div class="jupyterlite_sphinx_iframe_container">'}
+    lite._local_styles_only(app, "x", "page.html", context, None)
+    assert len(context["css_files"]) == 3 and len(context["script_files"]) == 1

@@ -4,6 +4,7 @@ import importlib
 import json
 import pathlib
 import re
+import sys
 import time
 import urllib.parse
 import zipfile
@@ -107,6 +108,7 @@ def test_the_install_lines_run_only_in_the_browser():
         exec(compile(code, "<install>", "exec"), {"get_ipython": _no_ipython})
     assert "%pip install --quiet ipywidgets adaptive-lr" in lite.lite_source()
     assert "--no-deps adaptive-lr" in lite.PANEL_INSTALL
+    assert "scikit-learn" in lite.panel_install(("scikit-learn",))
 
 
 def _no_ipython():
@@ -141,7 +143,7 @@ def test_panels_declared_in_full(tmp_path):
 
 
 @pytest.mark.parametrize("docname", sorted(PANELS))
-def test_each_panel_runs_and_its_controls_redraw(docname, capsys):
+def test_each_panel_runs_and_its_controls_redraw(docname, capsys, monkeypatch):
     """The panel's code (install lines included, as the REPL runs it) builds an ipywidgets
     widget under CPython; moving its first slider redraws it. The time of that redraw here is
     printed: in the browser (WebAssembly) expect a few times more."""
@@ -152,6 +154,12 @@ def test_each_panel_runs_and_its_controls_redraw(docname, capsys):
     matplotlib.use("Agg")
     panel = PANELS[docname]
     code = TransformerManager().transform_cell(panel.source())
+    # what the browser's panel does not install is not importable here either
+    blocked = {name for name, package in BIG_PACKAGES.items() if package not in panel.packages}
+    monkeypatch.setattr(sys, "meta_path", [_Refuse(blocked), *sys.meta_path])
+    for name in list(sys.modules):
+        if name.split(".")[0] in blocked:
+            monkeypatch.delitem(sys.modules, name)
     tree = ast.parse(code)
     assert isinstance(tree.body[-1], ast.Expr), f"{docname}: the panel must end with the widget"
     namespace = {"get_ipython": _no_ipython}
@@ -173,6 +181,23 @@ def test_each_panel_runs_and_its_controls_redraw(docname, capsys):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+#: modules of Pyodide's distribution that a panel installs only if it lists their package
+BIG_PACKAGES = {"sklearn": "scikit-learn", "scipy": "scipy"}
+
+
+class _Refuse:
+    """A meta-path finder that refuses some top-level modules, as the browser would."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r} (the panel does not install "
+                                      "it: list its package under `packages` in panels.yml)")
+        return None
 
 
 def _descendants(widget):

@@ -29,9 +29,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
-import yaml
 
-from book_site import DESKTOP, ROOT, launch, toc_docnames
+from book_site import DESKTOP, ROOT, toc_docnames
 
 import local_pyodide
 from adaptive_lr.tools import lite

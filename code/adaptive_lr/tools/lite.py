@@ -49,17 +49,25 @@ COLAB_TAG = "colab-install"
 #: the Python package's name on the app's index (``pyproject.toml``'s ``project.name``)
 DISTRIBUTION = "adaptive-lr"
 
-#: What a panel runs first in the browser: what Pyodide's own distribution lacks (ipywidgets,
-#: from the site) and the numerical stack the widgets need (from Pyodide's distribution); the
-#: package itself without its declared dependencies, so that a panel does not fetch
-#: scikit-learn and SciPy (about 20 MB), which only the chapters' real-data tasks use.
-PANEL_INSTALL = (
-    "import sys\n"
-    "\n"
-    'if sys.platform == "emscripten":  # in the browser: install what Pyodide lacks\n'
-    "    %pip install --quiet ipywidgets numpy matplotlib pillow threadpoolctl\n"
-    f"    %pip install --quiet --no-deps {DISTRIBUTION}\n"
-)
+#: What every panel installs in the browser: what Pyodide's own distribution lacks
+#: (ipywidgets, from the site) and the numerical stack the widgets need (from Pyodide's
+#: distribution); then the package itself without its declared dependencies, so that a panel
+#: does not fetch SciPy and scikit-learn (large WebAssembly builds), which only the chapters'
+#: real-data tasks use: a panel that needs them lists them under ``packages``.
+PANEL_PACKAGES = ("ipywidgets", "numpy", "matplotlib", "pillow", "threadpoolctl")
+
+
+def panel_install(packages=()) -> str:
+    """A panel's first lines: the browser-only installs (see :data:`PANEL_PACKAGES`)."""
+    return (
+        "import sys\n"
+        "\n"
+        'if sys.platform == "emscripten":  # in the browser: install what Pyodide lacks\n'
+        f"    %pip install --quiet {' '.join([*PANEL_PACKAGES, *packages])}\n"
+        f"    %pip install --quiet --no-deps {DISTRIBUTION}\n")
+
+
+PANEL_INSTALL = panel_install()
 
 
 def lite_source() -> str:
@@ -116,6 +124,7 @@ class Panel:
     code: str
     after: tuple[str, ...] = ("widgets.comparison_widget(",)
     height: str = "720px"
+    packages: tuple[str, ...] = ()   # installed beyond PANEL_PACKAGES (e.g. scikit-learn)
 
     @property
     def name(self) -> str:
@@ -123,7 +132,7 @@ class Panel:
 
     def source(self) -> str:
         """What the REPL runs: the browser-only install lines, then the panel."""
-        return PANEL_INSTALL + "\n" + self.code.rstrip() + "\n"
+        return panel_install(self.packages) + "\n" + self.code.rstrip() + "\n"
 
 
 def load_panels(lite_dir: pathlib.Path) -> dict[str, Panel]:
@@ -134,14 +143,16 @@ def load_panels(lite_dir: pathlib.Path) -> dict[str, Panel]:
     declared = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     panels = {}
     for docname, entry in (declared.get("panels") or {}).items():
-        unknown = set(entry) - {"title", "code", "after", "height"}
+        unknown = set(entry) - {"title", "code", "after", "height", "packages"}
         if unknown or not entry.get("code") or not entry.get("title"):
             raise ValueError(f"{path}: panel {docname!r} needs a title and code "
-                             f"(and knows only after and height; got {sorted(entry)})")
+                             f"(and knows only after, height and packages; got {sorted(entry)})")
         after = entry.get("after", Panel.after)
+        packages = entry.get("packages", ())
         panels[docname] = Panel(docname, entry["title"], entry["code"],
                                 (after,) if isinstance(after, str) else tuple(after),
-                                entry.get("height", Panel.height))
+                                entry.get("height", Panel.height),
+                                (packages,) if isinstance(packages, str) else tuple(packages))
     return panels
 
 
@@ -356,11 +367,21 @@ def _launch_button(app, pagename, templatename, context, doctree) -> None:
 
 def _local_styles_only(app, pagename, templatename, context, doctree) -> None:
     """``html-page-context``: no style sheet from another host (jupyterlite-sphinx adds a
-    Google Fonts one for its own prompt, which this book does not use)."""
-    styles = context.get("css_files")
-    if styles:
-        styles[:] = [s for s in styles
-                     if not str(getattr(s, "filename", s) or "").startswith(("http:", "https:"))]
+    Google Fonts one for its own prompt button), and jupyterlite-sphinx's own script and style
+    sheet only on pages that use its directives (this book's panels do not)."""
+    uses_directives = any(mark in context.get("body", "") for mark in
+                          ("jupyterlite_sphinx", "try_examples"))
+
+    def keep(asset) -> bool:
+        name = str(getattr(asset, "filename", asset) or "")
+        if name.startswith(("http:", "https:")):
+            return False
+        return uses_directives or not name.endswith(("jupyterlite_sphinx.js",
+                                                     "jupyterlite_sphinx.css"))
+
+    for key in ("css_files", "script_files"):
+        if context.get(key):
+            context[key][:] = [asset for asset in context[key] if keep(asset)]
 
 
 def _prepare_app(app, exception) -> None:
